@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/** `natter <command>`: the single entry point behind npm start, npm run client and bin/natter. */
+import { UsageError } from './options.ts';
+
+const USAGE = `usage: natter <command> [options]
+
+commands:
+  serve    run the chat server          (natter serve --help)
+  chat     connect as a chat client     (natter chat --help)
+`;
+
+type Command = (argv: readonly string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./serve.ts')).serve,
+  chat: async () => (await import('./chat.ts')).chat,
+};
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const load = name === undefined ? undefined : COMMANDS[name];
+  if (!load) {
+    process.stderr.write(
+      name && !name.startsWith('-') ? `unknown command: ${name}\n\n${USAGE}` : USAGE,
+    );
+    return name === '--help' || name === '-h' ? 0 : 2;
+  }
+  try {
+    return await (
+      await load()
+    )(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`natter ${name}: ${error.message}\n`);
+      return 2;
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (
+      code === 'EADDRINUSE' ||
+      code === 'EACCES' ||
+      code === 'ENOENT' ||
+      code === 'EADDRNOTAVAIL'
+    ) {
+      process.stderr.write(`natter ${name}: ${(error as Error).message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,152 @@
+/** `natter serve`: flags and config to a running server, plus signal handling. */
+import path from 'node:path';
+import { DEFAULT_LIMITS, type Limits } from '../protocol/limits.ts';
+import { createLogger, LOG_LEVELS, type LogLevel } from '../server/log.ts';
+import { startServer } from '../server/server.ts';
+import { formatOptionsHelp, parseOptions, type OptionSpec } from './options.ts';
+
+/** Limit flags and the Limits field each one sets. */
+export const LIMIT_OPTIONS: readonly (OptionSpec & { field: keyof Limits })[] = [
+  {
+    name: 'max-line-bytes',
+    field: 'maxLineBytes',
+    kind: 'size',
+    default: DEFAULT_LIMITS.maxLineBytes,
+    description: 'longest line/frame; longer disconnects with too_long',
+  },
+  {
+    name: 'max-message-bytes',
+    field: 'maxMessageBytes',
+    kind: 'size',
+    default: DEFAULT_LIMITS.maxMessageBytes,
+    description: 'longest message text (UTF-8 bytes)',
+  },
+  {
+    name: 'login-timeout',
+    field: 'loginTimeoutMs',
+    kind: 'duration',
+    default: DEFAULT_LIMITS.loginTimeoutMs,
+    description: 'TLS handshake + login must finish within this',
+  },
+  {
+    name: 'idle-ping',
+    field: 'idlePingMs',
+    kind: 'duration',
+    default: DEFAULT_LIMITS.idlePingMs,
+    description: 'ping a silent native client after this',
+  },
+  {
+    name: 'idle-close',
+    field: 'idleCloseMs',
+    kind: 'duration',
+    default: DEFAULT_LIMITS.idleCloseMs,
+    description: 'close a silent native client after this',
+  },
+  {
+    name: 'out-queue-soft',
+    field: 'outQueueSoftBytes',
+    kind: 'size',
+    default: DEFAULT_LIMITS.outQueueSoftBytes,
+    description: 'stop reading from a client whose outgoing queue passes this',
+  },
+  {
+    name: 'out-queue-hard',
+    field: 'outQueueHardBytes',
+    kind: 'size',
+    default: DEFAULT_LIMITS.outQueueHardBytes,
+    description: 'disconnect a client whose outgoing queue passes this',
+  },
+  {
+    name: 'max-json-depth',
+    field: 'maxJsonDepth',
+    kind: 'integer',
+    default: DEFAULT_LIMITS.maxJsonDepth,
+    description: 'deepest JSON nesting accepted in a native frame',
+  },
+];
+
+export const SERVE_OPTIONS: readonly OptionSpec[] = [
+  { name: 'host', kind: 'string', default: '127.0.0.1', description: 'address to listen on' },
+  { name: 'port', kind: 'port', default: 7447, description: 'TLS port (0 picks a free one)' },
+  {
+    name: 'data-dir',
+    kind: 'string',
+    default: './data',
+    description: 'where the generated certificate (and later the database) live',
+  },
+  { name: 'cert', kind: 'string', description: 'PEM certificate (chain) to present' },
+  { name: 'key', kind: 'string', description: 'PEM private key for --cert' },
+  { name: 'config', kind: 'string', description: 'JSON file with any of these options as keys' },
+  {
+    name: 'name',
+    kind: 'string',
+    description: 'server name shown to clients (default: host name)',
+  },
+  {
+    name: 'log-level',
+    kind: 'string',
+    default: 'info',
+    choices: LOG_LEVELS,
+    description: 'structured log level on stderr',
+  },
+  ...LIMIT_OPTIONS,
+  { name: 'help', short: 'h', kind: 'boolean', description: 'show this help' },
+];
+
+export function serveUsage(): string {
+  return `usage: natter serve [options]\n\n${formatOptionsHelp(SERVE_OPTIONS)}\n`;
+}
+
+export async function serve(argv: readonly string[]): Promise<number> {
+  const { values } = parseOptions(argv, SERVE_OPTIONS);
+  if (values.help) {
+    process.stdout.write(serveUsage());
+    return 0;
+  }
+  const limits = { ...DEFAULT_LIMITS } as Limits;
+  for (const option of LIMIT_OPTIONS) limits[option.field] = values[option.name] as number;
+  const log = createLogger(values['log-level'] as LogLevel);
+  const server = await startServer({
+    host: values.host as string,
+    port: values.port as number,
+    dataDir: values['data-dir'] as string,
+    certFile: values.cert as string | undefined,
+    keyFile: values.key as string | undefined,
+    serverName: values.name as string | undefined,
+    limits,
+    log,
+  });
+  const { credentials } = server;
+  const shownHost = server.host.includes(':') ? `[${server.host}]` : server.host;
+  const connectHost = ['127.0.0.1', '::1', '0.0.0.0', '::'].includes(server.host)
+    ? 'localhost'
+    : server.host;
+  const relativeCert = path.relative(process.cwd(), credentials.certFile) || credentials.certFile;
+  const note = {
+    configured: '',
+    classic: ' (classic certs/ layout)',
+    'data-dir': '',
+    generated: ' (generated now)',
+  };
+  process.stdout.write(
+    [
+      `natter listening on ${shownHost}:${server.port} (TLS 1.2+)`,
+      `certificate ${relativeCert}${note[credentials.source]}`,
+      `fingerprint SHA256 ${credentials.fingerprint}`,
+      `connect with: openssl s_client -quiet -connect ${connectHost}:${server.port}`,
+      `          or: npm run client -- --host ${connectHost} --port ${server.port} --ca ${relativeCert}`,
+      '',
+    ].join('\n'),
+  );
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.stdout.write(`${signal}: telling clients and shutting down\n`);
+      process.once(signal, () => process.exit(130)); // a second signal does not wait
+      void server.close('server shutting down').then(resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}

@@ -1,0 +1,107 @@
+/**
+ * Text-mode input: a line is either a message to the current room or a
+ * `/command`. Commands become the same ClientFrame values the native dialect
+ * decodes, so both dialects share one code path in the server.
+ */
+import { NatterError, natterError } from '../protocol/errors.ts';
+import type { ClientFrame } from '../protocol/frames.ts';
+
+export type TextInput =
+  | { kind: 'frame'; frame: ClientFrame }
+  | { kind: 'help' }
+  | { kind: 'none' }
+  | { kind: 'error'; error: NatterError };
+
+export interface CommandHelp {
+  usage: string;
+  about: string;
+}
+
+export const TEXT_COMMANDS: readonly CommandHelp[] = [
+  { usage: '/help', about: 'this list' },
+  { usage: '/who [#room]', about: 'who is in the room' },
+  { usage: '/msg NAME TEXT', about: 'a private message' },
+  { usage: '/me ACTION', about: 'an action: "* you ACTION"' },
+  { usage: '/nick NEW', about: 'change your name' },
+  { usage: '/join #room', about: 'join (or create) a room and make it current' },
+  { usage: '/leave [#room]', about: 'leave a room (the current one by default)' },
+  { usage: '/rooms', about: 'list rooms and member counts' },
+  { usage: '/history [N]', about: 'the last N messages of the current room' },
+  { usage: '/quit [reason]', about: 'leave the server' },
+  { usage: '//text', about: 'send a message that starts with /' },
+];
+
+/** Splits "/cmd rest of line" into the command word and the rest, trimmed. */
+function splitCommand(line: string): { word: string; rest: string } {
+  const match = /^\/(\S*)\s*(.*)$/su.exec(line);
+  return { word: (match?.[1] ?? '').toLowerCase(), rest: (match?.[2] ?? '').trim() };
+}
+
+function usage(command: string): TextInput {
+  const help = TEXT_COMMANDS.find((c) => c.usage.split(' ')[0] === command);
+  return {
+    kind: 'error',
+    error: natterError('bad_arguments', `usage: ${help?.usage ?? command}`),
+  };
+}
+
+/**
+ * Frames without a room go to the session's current room.
+ * @param nextId makes a client id for frames that get acknowledged
+ */
+export function parseTextInput(line: string, nextId: () => string): TextInput {
+  if (line.trim() === '') return { kind: 'none' };
+  if (!line.startsWith('/') || line.startsWith('//')) {
+    const text = line.startsWith('//') ? line.slice(1) : line;
+    return { kind: 'frame', frame: { type: 'say', id: nextId(), text } };
+  }
+  const { word, rest } = splitCommand(line);
+  const [first = '', ...others] = rest.split(/\s+/u);
+  const afterFirst = rest.slice(first.length).trim();
+  switch (word) {
+    case 'help':
+    case '?':
+      return { kind: 'help' };
+    case 'who':
+      return { kind: 'frame', frame: { type: 'who', room: first || undefined } };
+    case 'msg':
+    case 'query':
+    case 'tell':
+      if (!first || !afterFirst) return usage('/msg');
+      return { kind: 'frame', frame: { type: 'msg', id: nextId(), to: first, text: afterFirst } };
+    case 'me':
+      if (!rest) return usage('/me');
+      return { kind: 'frame', frame: { type: 'me', id: nextId(), text: rest } };
+    case 'nick':
+      if (!first || others.length > 0) return usage('/nick');
+      return { kind: 'frame', frame: { type: 'nick', name: first } };
+    case 'join':
+      if (!first || others.length > 0) return usage('/join');
+      return { kind: 'frame', frame: { type: 'join', room: first } };
+    case 'leave':
+    case 'part':
+      if (others.length > 0) return usage('/leave');
+      return { kind: 'frame', frame: { type: 'leave', room: first || undefined } };
+    case 'rooms':
+    case 'list':
+      return { kind: 'frame', frame: { type: 'rooms' } };
+    case 'history': {
+      if (others.length > 0 || (first !== '' && !/^\d{1,7}$/u.test(first))) {
+        return usage('/history');
+      }
+      const limit = first === '' ? undefined : Number(first);
+      return { kind: 'frame', frame: { type: 'history', limit } };
+    }
+    case 'quit':
+    case 'exit':
+      return { kind: 'frame', frame: { type: 'quit', reason: rest || undefined } };
+    default:
+      return {
+        kind: 'error',
+        error: natterError(
+          'unknown_command',
+          `unknown command /${word.slice(0, 32)}; /help lists the commands`,
+        ),
+      };
+  }
+}

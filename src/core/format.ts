@@ -1,0 +1,85 @@
+/**
+ * Text-mode rendering: one human-readable line per server event. The text in
+ * events was sanitised when it entered the server, so formatting only adds
+ * structure. Times are shown in the server's local time zone.
+ */
+import type { ServerFrame, MessageEvent } from '../protocol/frames.ts';
+import { TEXT_COMMANDS } from './commands.ts';
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** `HH:MM:SS` of a millisecond timestamp. */
+export function formatClock(ts: number): string {
+  const d = new Date(ts);
+  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+/** `YYYY-MM-DD HH:MM:SS`, for history older than the current day. */
+function formatDateTime(ts: number): string {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${formatClock(ts)}`;
+}
+
+export function formatMessage(m: MessageEvent, now?: number): string {
+  const sameDay =
+    now === undefined || new Date(now).toDateString() === new Date(m.ts).toDateString();
+  const stamp = `[${sameDay ? formatClock(m.ts) : formatDateTime(m.ts)}]`;
+  if (m.to !== undefined) {
+    return m.kind === 'me'
+      ? `${stamp} (private to ${m.to}) * ${m.from} ${m.text}`
+      : `${stamp} <${m.from} → ${m.to}> ${m.text}`;
+  }
+  const where = m.room ?? '?';
+  return m.kind === 'me'
+    ? `${stamp} ${where} * ${m.from} ${m.text}`
+    : `${stamp} ${where} <${m.from}> ${m.text}`;
+}
+
+export function formatHelp(): string[] {
+  const width = Math.max(...TEXT_COMMANDS.map((c) => c.usage.length));
+  return [
+    '-- commands (anything else is a message to your current room):',
+    ...TEXT_COMMANDS.map((c) => `--   ${c.usage.padEnd(width)}  ${c.about}`),
+  ];
+}
+
+/**
+ * The text-mode line for a server frame, without its newline, or null for
+ * frames that only matter to native clients (acks, pings).
+ */
+export function formatTextLine(frame: ServerFrame): string | null {
+  switch (frame.type) {
+    case 'message':
+      return formatMessage(frame);
+    case 'join':
+      return `[${formatClock(frame.ts)}] ${frame.room} -- ${frame.name} joined`;
+    case 'leave':
+      return `[${formatClock(frame.ts)}] ${frame.room} -- ${frame.name} left${
+        frame.reason ? ` (${frame.reason})` : ''
+      }`;
+    case 'nick':
+      return `[${formatClock(frame.ts)}] -- ${frame.old} is now known as ${frame.name}`;
+    case 'who':
+      return `-- ${frame.room}: ${frame.users.length} ${
+        frame.users.length === 1 ? 'user' : 'users'
+      }: ${frame.users.join(', ')}`;
+    case 'rooms':
+      return frame.rooms.length === 0
+        ? '-- no rooms'
+        : `-- rooms: ${frame.rooms.map((r) => `${r.room} (${r.members})`).join(', ')}`;
+    case 'notice':
+      return `-- ${frame.text}`;
+    case 'error':
+      return `! ${frame.code}: ${frame.message}`;
+    case 'welcome':
+      return `-- Welcome, ${frame.name}! You are in ${frame.room}. Type /help for commands.`;
+    case 'bye':
+      return `-- ${frame.reason}`;
+    case 'ack':
+    case 'ping':
+    case 'pong':
+      return null;
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Text is sanitised once, when it enters the server, so that nothing stored
+ * or relayed can drive a reader's terminal: no escape sequences (colours,
+ * cursor moves, window titles, hyperlinks, clipboard writes), no control
+ * characters, no bidi overrides that reorder what is displayed.
+ */
+
+// Everything sanitizeText acts on; one test decides the (common) clean case.
+// With the `u` flag a surrogate class matches only lone surrogates, so emoji
+// stay on the fast path.
+const NEEDS_WORK =
+  /[\x00-\x08\x0a-\x1f\x7f-\x9f\u00ad\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]/u;
+
+const ESC = 0x1b;
+const BEL = 0x07;
+const ST_C1 = 0x9c; // 8-bit String Terminator
+
+/**
+ * Invisible characters removed outright: bidi embeddings, overrides and
+ * isolates plus the LRM/RLM/ALM marks (they let a message display in a
+ * different order than it reads, e.g. to disguise a file name), and the
+ * zero-width space, word joiner, invisible operators, BOM and soft hyphen,
+ * which hide text differences. ZWJ/ZWNJ (U+200C/U+200D) stay: emoji
+ * sequences and several scripts need them.
+ */
+function isRemovedInvisible(c: number): boolean {
+  return (
+    (c >= 0x202a && c <= 0x202e) ||
+    (c >= 0x2066 && c <= 0x2069) ||
+    c === 0x200e ||
+    c === 0x200f ||
+    c === 0x061c ||
+    c === 0xfeff ||
+    c === 0x200b ||
+    (c >= 0x2060 && c <= 0x2064) ||
+    c === 0x00ad
+  );
+}
+
+/** Line and page breaks: replaced by a space so the words on either side stay apart. */
+function isBreak(c: number): boolean {
+  return (
+    c === 0x0a ||
+    c === 0x0d ||
+    c === 0x0b ||
+    c === 0x0c ||
+    c === 0x85 ||
+    c === 0x2028 ||
+    c === 0x2029
+  );
+}
+
+/** Index just past a control string (OSC, DCS, SOS, PM, APC) whose body starts at i. */
+function skipControlString(s: string, i: number, belEnds: boolean): number {
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === ST_C1 || (belEnds && c === BEL)) return i + 1;
+    if (c === ESC && s.charCodeAt(i + 1) === 0x5c) return i + 2; // ESC \
+  }
+  return i; // unterminated: a terminal would swallow the rest, so do we
+}
+
+/** Index just past a CSI sequence whose parameters start at i. */
+function skipCsi(s: string, i: number): number {
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x20 && c <= 0x3f)
+      i++; // parameter (0x30–0x3F) and intermediate (0x20–0x2F) bytes
+    else if (c >= 0x40 && c <= 0x7e)
+      return i + 1; // final byte
+    // Anything else ends our parse; what follows is sanitised as ordinary
+    // text, so a malformed sequence can never leave an ESC behind.
+    else return i;
+  }
+  return i;
+}
+
+/** Index just past the escape sequence introduced by the ESC at i. */
+function skipEscape(s: string, i: number): number {
+  const next = s.charCodeAt(i + 1);
+  if (next === 0x5b) return skipCsi(s, i + 2); // ESC [
+  if (next === 0x5d) return skipControlString(s, i + 2, true); // ESC ] (OSC)
+  // ESC P (DCS), ESC X (SOS), ESC ^ (PM), ESC _ (APC)
+  if (next === 0x50 || next === 0x58 || next === 0x5e || next === 0x5f) {
+    return skipControlString(s, i + 2, false);
+  }
+  // nF sequences such as ESC ( 0 (switch to line drawing): intermediates then a final.
+  let j = i + 1;
+  while (j < s.length && s.charCodeAt(j) >= 0x20 && s.charCodeAt(j) <= 0x2f) j++;
+  const final = s.charCodeAt(j);
+  if (final >= 0x30 && final <= 0x7e) return j + 1; // ESC 7, ESC c, ESC ( B, …
+  return j; // a lone ESC (plus any intermediates) is dropped; the rest is text
+}
+
+/** Removes or replaces everything a terminal could interpret. */
+export function sanitizeText(raw: string): string {
+  if (!NEEDS_WORK.test(raw)) return raw;
+
+  let out = '';
+  let runStart = 0; // start of the pending run of ordinary characters
+  let lastWasBreak = false; // a run of line breaks becomes one space
+  let i = 0;
+  while (i < raw.length) {
+    const c = raw.charCodeAt(i);
+    let skipTo: number;
+    let replacement = '';
+
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const isPair =
+        c <= 0xdbff && i + 1 < raw.length && (raw.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+      if (isPair) {
+        i += 2;
+        lastWasBreak = false;
+        continue;
+      }
+      skipTo = i + 1;
+      replacement = '\ufffd'; // lone surrogate, as String.prototype.toWellFormed does
+    } else if (isBreak(c)) {
+      skipTo = c === 0x0d && raw.charCodeAt(i + 1) === 0x0a ? i + 2 : i + 1;
+      replacement = lastWasBreak ? '' : ' ';
+    } else if (c === ESC) {
+      skipTo = skipEscape(raw, i);
+    } else if (c === 0x9b) {
+      skipTo = skipCsi(raw, i + 1); // 8-bit CSI
+    } else if (c === 0x9d) {
+      skipTo = skipControlString(raw, i + 1, true); // 8-bit OSC
+    } else if (c === 0x90 || c === 0x98 || c === 0x9e || c === 0x9f) {
+      skipTo = skipControlString(raw, i + 1, false); // 8-bit DCS, SOS, PM, APC
+    } else if ((c < 0x20 && c !== 0x09) || (c >= 0x7f && c <= 0x9f) || isRemovedInvisible(c)) {
+      skipTo = i + 1;
+    } else {
+      i++;
+      lastWasBreak = false;
+      continue;
+    }
+
+    out += raw.slice(runStart, i) + replacement;
+    if (replacement === ' ') lastWasBreak = true;
+    else if (replacement !== '') lastWasBreak = false;
+    i = skipTo;
+    runStart = i;
+  }
+  return out + raw.slice(runStart);
+}
+
+/** UTF-8 length of s, counted from its code units without allocating a Buffer. */
+export function utf8Length(s: string): number {
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4; // a surrogate pair is one astral code point
+      i++;
+    } else bytes += 3; // rest of the BMP; a lone surrogate is encoded as U+FFFD (3 bytes)
+  }
+  return bytes;
+}
+
+export type TextCheck =
+  | { ok: true; text: string }
+  | { ok: false; code: 'empty_message' | 'message_too_long'; reason: string };
+
+/** sanitizeText, then trim trailing whitespace; refuse empty, refuse more than maxBytes UTF-8 bytes (reason names the limit and the actual size). */
+export function checkMessageText(raw: string, maxBytes: number): TextCheck {
+  const text = sanitizeText(raw).trimEnd();
+  if (text.length === 0) {
+    return { ok: false, code: 'empty_message', reason: 'the message is empty' };
+  }
+  const size = utf8Length(text);
+  if (size > maxBytes) {
+    return {
+      ok: false,
+      code: 'message_too_long',
+      reason: `messages are at most ${maxBytes} bytes (UTF-8); this one is ${size}`,
+    };
+  }
+  return { ok: true, text };
+}

@@ -1,0 +1,198 @@
+/**
+ * Native protocol v1 frame types (docs/protocol.md is the prose of this file).
+ * One JSON object per `\n`-terminated UTF-8 line, each with a `type`.
+ *
+ * Naming: `id` is always the client-chosen id of a frame the client sent;
+ * `msg` is always a server-assigned message id.
+ */
+import type { ErrorCode } from './errors.ts';
+
+export const PROTOCOL_VERSION = 1;
+export const ALPN_NATIVE = 'natter/1';
+
+/** Last server message id seen, per room, sent by a reconnecting client. */
+export type ResumePoint = Record<string, number>;
+
+// ---- client -> server -------------------------------------------------------
+
+export interface HelloFrame {
+  type: 'hello';
+  version: number;
+  name: string;
+  /** Free-form client software name, for logs. */
+  client?: string;
+  /** Last message id seen per room; the server replays what came after. */
+  resume?: ResumePoint;
+}
+export interface SayFrame {
+  type: 'say';
+  id: string;
+  text: string;
+  room?: string;
+}
+export interface MeFrame {
+  type: 'me';
+  id: string;
+  text: string;
+  room?: string;
+}
+export interface PrivateFrame {
+  type: 'msg';
+  id: string;
+  to: string;
+  text: string;
+}
+export interface WhoRequest {
+  type: 'who';
+  room?: string;
+}
+export interface NickRequest {
+  type: 'nick';
+  name: string;
+}
+export interface JoinRequest {
+  type: 'join';
+  room: string;
+}
+export interface LeaveRequest {
+  type: 'leave';
+  room?: string;
+}
+export interface RoomsRequest {
+  type: 'rooms';
+}
+export interface HistoryRequest {
+  type: 'history';
+  room?: string;
+  /** Only messages with a server id below this one. */
+  before?: number;
+  /** Only messages with a server id above this one. */
+  after?: number;
+  limit?: number;
+}
+export interface PingFrame {
+  type: 'ping';
+  token?: string;
+}
+export interface PongFrame {
+  type: 'pong';
+  token?: string;
+}
+export interface QuitFrame {
+  type: 'quit';
+  reason?: string;
+}
+
+export type ClientFrame =
+  | HelloFrame
+  | SayFrame
+  | MeFrame
+  | PrivateFrame
+  | WhoRequest
+  | NickRequest
+  | JoinRequest
+  | LeaveRequest
+  | RoomsRequest
+  | HistoryRequest
+  | PingFrame
+  | PongFrame
+  | QuitFrame;
+
+export type ClientFrameType = ClientFrame['type'];
+
+// ---- server -> client -------------------------------------------------------
+
+export interface WelcomeFrame {
+  type: 'welcome';
+  version: number;
+  server: string;
+  /** The name as the server will display it. */
+  name: string;
+  room: string;
+  limits: { maxLineBytes: number; maxMessageBytes: number };
+}
+export interface AckFrame {
+  type: 'ack';
+  /** The client id of the acknowledged frame. */
+  id: string;
+  /** The server's id for the stored message. */
+  msg: number;
+  ts: number;
+}
+export type MessageKind = 'say' | 'me';
+export interface MessageEvent {
+  type: 'message';
+  msg: number;
+  ts: number;
+  from: string;
+  kind: MessageKind;
+  text: string;
+  /** Set for room messages. */
+  room?: string;
+  /** Set for private messages: the recipient's name. */
+  to?: string;
+  /** Set when the message is replayed from history rather than live. */
+  history?: true;
+}
+export interface WhoReply {
+  type: 'who';
+  room: string;
+  users: string[];
+}
+export interface JoinEvent {
+  type: 'join';
+  room: string;
+  name: string;
+  ts: number;
+}
+export interface LeaveEvent {
+  type: 'leave';
+  room: string;
+  name: string;
+  ts: number;
+  reason?: string;
+}
+export interface NickEvent {
+  type: 'nick';
+  old: string;
+  name: string;
+  ts: number;
+}
+export interface RoomsReply {
+  type: 'rooms';
+  rooms: { room: string; members: number }[];
+}
+export interface NoticeFrame {
+  type: 'notice';
+  text: string;
+}
+export interface ErrorFrame {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  /** The client id of the frame this answers, when it had one. */
+  id?: string;
+  /** Present when the server closes the connection after this frame. */
+  fatal?: true;
+}
+export interface ByeFrame {
+  type: 'bye';
+  reason: string;
+}
+
+export type ServerFrame =
+  | WelcomeFrame
+  | AckFrame
+  | MessageEvent
+  | WhoReply
+  | JoinEvent
+  | LeaveEvent
+  | NickEvent
+  | RoomsReply
+  | NoticeFrame
+  | ErrorFrame
+  | PingFrame
+  | PongFrame
+  | ByeFrame;
+
+export type ServerFrameType = ServerFrame['type'];

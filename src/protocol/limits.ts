@@ -1,0 +1,37 @@
+/**
+ * Default limits (ARCHITECTURE.md, "Limits"). Every one can be overridden by a
+ * flag and a config key; docs/operations.md lists them.
+ */
+export interface Limits {
+  /** Longest line or frame in bytes, newline excluded. Longer disconnects with `too_long`. */
+  maxLineBytes: number;
+  /** Longest message text in UTF-8 bytes, after sanitising. */
+  maxMessageBytes: number;
+  /** Milliseconds from TCP accept to a completed login before the connection is closed. */
+  loginTimeoutMs: number;
+  /** Milliseconds of silence from a client before the server sends a ping. */
+  idlePingMs: number;
+  /** Milliseconds of silence from a client before the server closes the connection. */
+  idleCloseMs: number;
+  /** Outgoing bytes queued for one client at which the server stops reading from it. */
+  outQueueSoftBytes: number;
+  /** Outgoing bytes queued for one client at which it is disconnected. */
+  outQueueHardBytes: number;
+  /** Deepest JSON nesting accepted in a native frame. */
+  maxJsonDepth: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxLineBytes: 16 * 1024,
+  maxMessageBytes: 4 * 1024,
+  loginTimeoutMs: 30_000,
+  idlePingMs: 90_000,
+  idleCloseMs: 150_000,
+  outQueueSoftBytes: 64 * 1024,
+  outQueueHardBytes: 1024 * 1024,
+  maxJsonDepth: 8,
+});
+
+export const NAME_MAX_CHARS = 32;
+export const ROOM_NAME_MAX_CHARS = 64;
+export const DEFAULT_ROOM = '#lobby';

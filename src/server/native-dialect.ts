@@ -1,0 +1,55 @@
+/**
+ * The native dialect (ALPN `natter/1`): NDJSON frames. The first frame must
+ * be `hello`; a refused name gets a non-fatal error so the client can send
+ * another hello.
+ */
+import { decodeClientFrame } from '../protocol/codec.ts';
+import { NatterError, natterError } from '../protocol/errors.ts';
+import { PROTOCOL_VERSION } from '../protocol/frames.ts';
+import type { Limits } from '../protocol/limits.ts';
+import type { Hub } from './hub.ts';
+import type { Session } from './session.ts';
+
+export function handleNativeLine(hub: Hub, session: Session, line: string, limits: Limits): void {
+  let frame;
+  try {
+    frame = decodeClientFrame(line, {
+      maxJsonDepth: limits.maxJsonDepth,
+      maxTextChars: limits.maxLineBytes,
+    });
+  } catch (error) {
+    if (!(error instanceof NatterError)) throw error;
+    hub.reportError(session, error);
+    return;
+  }
+  if (session.user) {
+    hub.handle(session, frame);
+    return;
+  }
+  if (frame.type === 'ping') {
+    session.sendFrame({
+      type: 'pong',
+      ...(frame.token === undefined ? {} : { token: frame.token }),
+    });
+    return;
+  }
+  if (frame.type !== 'hello') {
+    hub.reportError(session, natterError('not_logged_in', 'send hello first'), frameId(frame));
+    return;
+  }
+  if (frame.version !== PROTOCOL_VERSION) {
+    session.fail(
+      natterError(
+        'version_unsupported',
+        `this server speaks protocol version ${PROTOCOL_VERSION}, not ${frame.version}`,
+      ),
+    );
+    return;
+  }
+  const result = hub.login(session, frame.name);
+  if (result instanceof NatterError) hub.reportError(session, result);
+}
+
+function frameId(frame: object): string | undefined {
+  return 'id' in frame && typeof frame.id === 'string' ? frame.id : undefined;
+}

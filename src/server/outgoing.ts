@@ -1,0 +1,33 @@
+/**
+ * A server frame serialised at most once per dialect. A broadcast to a
+ * thousand members encodes one NDJSON Buffer and one text-line Buffer and
+ * hands the same Buffer to every recipient.
+ */
+import { encodeFrame } from '../protocol/codec.ts';
+import type { ServerFrame } from '../protocol/frames.ts';
+import { formatTextLine } from '../core/format.ts';
+
+export type Dialect = 'native' | 'text';
+
+export class Outgoing {
+  readonly frame: ServerFrame;
+  #native: Buffer | undefined;
+  #text: Buffer | null | undefined;
+
+  constructor(frame: ServerFrame) {
+    this.frame = frame;
+  }
+
+  /** The bytes for one dialect, or null when that dialect does not show this frame. */
+  bytesFor(dialect: Dialect): Buffer | null {
+    if (dialect === 'native') {
+      this.#native ??= Buffer.from(encodeFrame(this.frame));
+      return this.#native;
+    }
+    if (this.#text === undefined) {
+      const line = formatTextLine(this.frame);
+      this.#text = line === null ? null : Buffer.from(line + '\n');
+    }
+    return this.#text;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Text mode (no ALPN): any TLS line client — openssl s_client, ncat --ssl,
+ * socat, Python's ssl — is a chat client. The contract in ARCHITECTURE.md
+ * ("Text-mode contract") is what scripts rely on; keep it stable.
+ */
+import { NatterError } from '../protocol/errors.ts';
+import { parseTextInput } from '../core/commands.ts';
+import { formatHelp } from '../core/format.ts';
+import type { Hub } from './hub.ts';
+import type { Session } from './session.ts';
+
+export const USERNAME_PROMPT = 'Choose a username:';
+
+export function greetTextClient(session: Session, serverName: string): void {
+  session.sendLine(
+    `-- natter on ${serverName}: text mode. Lines you type are messages; /help lists commands.`,
+  );
+  session.sendLine(USERNAME_PROMPT);
+}
+
+export function handleTextLine(hub: Hub, session: Session, line: string): void {
+  if (!session.user) {
+    const result = hub.login(session, line.trim());
+    if (result instanceof NatterError) {
+      hub.reportError(session, result);
+      session.sendLine(USERNAME_PROMPT);
+    }
+    return;
+  }
+  const input = parseTextInput(line, () => session.nextTextId());
+  switch (input.kind) {
+    case 'none':
+      return;
+    case 'help':
+      for (const helpLine of formatHelp()) session.sendLine(helpLine);
+      return;
+    case 'error':
+      hub.reportError(session, input.error);
+      return;
+    case 'frame':
+      hub.handle(session, input.frame);
+      return;
+  }
+}
