@@ -63,6 +63,49 @@ export const LIMIT_OPTIONS: readonly (OptionSpec & { field: keyof Limits })[] = 
     default: DEFAULT_LIMITS.maxJsonDepth,
     description: 'deepest JSON nesting accepted in a native frame',
   },
+  {
+    name: 'history-on-join',
+    field: 'historyOnJoin',
+    kind: 'integer',
+    default: DEFAULT_LIMITS.historyOnJoin,
+    description: 'messages replayed when joining a room',
+  },
+  {
+    name: 'history-max',
+    field: 'historyMax',
+    kind: 'integer',
+    default: DEFAULT_LIMITS.historyMax,
+    description: 'most messages one history request or resume returns',
+  },
+  {
+    name: 'max-rooms-per-user',
+    field: 'maxRoomsPerUser',
+    kind: 'integer',
+    default: DEFAULT_LIMITS.maxRoomsPerUser,
+    description: 'most rooms one user can be in at once',
+  },
+];
+
+const STORE_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'db-sync',
+    kind: 'string',
+    default: 'full',
+    choices: ['full', 'normal'],
+    description: 'full: acked messages survive power loss; normal: survive crashes only',
+  },
+  {
+    name: 'retention-max-age',
+    kind: 'duration',
+    default: 0,
+    description: 'delete messages older than this (0 keeps them)',
+  },
+  {
+    name: 'retention-max-per-room',
+    kind: 'integer',
+    default: 0,
+    description: 'keep at most this many messages per room (0: no cap)',
+  },
 ];
 
 export const SERVE_OPTIONS: readonly OptionSpec[] = [
@@ -72,7 +115,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     name: 'data-dir',
     kind: 'string',
     default: './data',
-    description: 'where the generated certificate (and later the database) live',
+    description: 'where the database (natter.db) and generated certificate live',
   },
   { name: 'cert', kind: 'string', description: 'PEM certificate (chain) to present' },
   { name: 'key', kind: 'string', description: 'PEM private key for --cert' },
@@ -90,6 +133,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     description: 'structured log level on stderr',
   },
   ...LIMIT_OPTIONS,
+  ...STORE_OPTIONS,
   { name: 'help', short: 'h', kind: 'boolean', description: 'show this help' },
 ];
 
@@ -113,6 +157,11 @@ export async function serve(argv: readonly string[]): Promise<number> {
     certFile: values.cert as string | undefined,
     keyFile: values.key as string | undefined,
     serverName: values.name as string | undefined,
+    dbSync: values['db-sync'] as 'full' | 'normal',
+    retention: {
+      maxAgeMs: values['retention-max-age'] as number,
+      maxPerRoom: values['retention-max-per-room'] as number,
+    },
     limits,
     log,
   });

@@ -58,6 +58,10 @@ export class Chat {
     return { old };
   }
 
+  userByKey(key: string | null): ChatUser | undefined {
+    return key === null ? undefined : this.#users.get(key);
+  }
+
   findUser(name: string): ChatUser | undefined {
     const checked = checkName(name);
     return checked.ok ? this.#users.get(checked.key) : undefined;

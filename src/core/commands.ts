@@ -26,6 +26,7 @@ export const TEXT_COMMANDS: readonly CommandHelp[] = [
   { usage: '/join #room', about: 'join (or create) a room and make it current' },
   { usage: '/leave [#room]', about: 'leave a room (the current one by default)' },
   { usage: '/rooms', about: 'list rooms and member counts' },
+  { usage: '/topic [TEXT]', about: 'show or set the topic of the current room' },
   { usage: '/history [N]', about: 'the last N messages of the current room' },
   { usage: '/quit [reason]', about: 'leave the server' },
   { usage: '//text', about: 'send a message that starts with /' },
@@ -85,6 +86,8 @@ export function parseTextInput(line: string, nextId: () => string): TextInput {
     case 'rooms':
     case 'list':
       return { kind: 'frame', frame: { type: 'rooms' } };
+    case 'topic':
+      return { kind: 'frame', frame: rest ? { type: 'topic', topic: rest } : { type: 'topic' } };
     case 'history': {
       if (others.length > 0 || (first !== '' && !/^\d{1,7}$/u.test(first))) {
         return usage('/history');

@@ -118,7 +118,6 @@ export const CONFUSABLE_PAIRS: ReadonlyArray<readonly [codePoint: number, looksL
   [0x03c7, 'x'], // χ
   [0x03c9, 'w'], // ω
   [0x03dd, 'f'], // ϝ digamma (capital Ϝ = F)
-  [0x03f2, 'c'], // ϲ lunate sigma
   [0x03f3, 'j'], // ϳ yot
 
   // Armenian: several small letters are Latin small letters in most fonts.
@@ -164,4 +163,14 @@ export const CONFUSABLE_PAIRS: ReadonlyArray<readonly [codePoint: number, looksL
   [0x13e7, 'd'], // Ꮷ
   [0x13f3, 'g'], // Ᏻ
   [0x13f4, 'b'], // Ᏼ
+];
+
+/**
+ * Look-alikes that NFKC would hide: these are mapped before normalisation.
+ * The lunate sigma Ϲ/ϲ is drawn exactly like C/c, but NFKC turns it into σ,
+ * which looks nothing like it; without this step "ϲατ" would not meet "cat".
+ */
+export const PRE_NFKC_PAIRS: ReadonlyArray<readonly [codePoint: number, looksLike: string]> = [
+  [0x03f2, 'c'], // ϲ
+  [0x03f9, 'c'], // Ϲ
 ];

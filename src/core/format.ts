@@ -69,6 +69,20 @@ export function formatTextLine(frame: ServerFrame): string | null {
       return frame.rooms.length === 0
         ? '-- no rooms'
         : `-- rooms: ${frame.rooms.map((r) => `${r.room} (${r.members})`).join(', ')}`;
+    case 'history':
+      if (frame.count === 0) return null;
+      return `-- ${frame.count} earlier ${frame.count === 1 ? 'message' : 'messages'} ${
+        frame.room ? `in ${frame.room}` : 'in private'
+      } above${frame.more ? '; /history N shows more' : ''}`;
+    case 'topic':
+      if (frame.by !== undefined) {
+        return frame.topic === null
+          ? `[${formatClock(frame.ts ?? Date.now())}] ${frame.room} -- ${frame.by} cleared the topic`
+          : `[${formatClock(frame.ts ?? Date.now())}] ${frame.room} -- ${frame.by} set the topic: ${frame.topic}`;
+      }
+      return frame.topic === null
+        ? `-- ${frame.room} has no topic`
+        : `-- ${frame.room} topic: ${frame.topic}`;
     case 'notice':
       return `-- ${frame.text}`;
     case 'error':

@@ -5,7 +5,7 @@
  * script, look-alikes collide) and not pose as the server.
  */
 import { NAME_MAX_CHARS } from '../protocol/limits.ts';
-import { CONFUSABLE_PAIRS } from './confusables.ts';
+import { CONFUSABLE_PAIRS, PRE_NFKC_PAIRS } from './confusables.ts';
 
 export type NameCheck =
   | { ok: true; display: string; key: string }
@@ -101,6 +101,9 @@ function fold(s: string): string {
 }
 
 const SKELETON: ReadonlyMap<string, string> = buildSkeleton();
+const PRE_NFKC: ReadonlyMap<string, string> = new Map(
+  PRE_NFKC_PAIRS.map(([codePoint, looksLike]) => [String.fromCodePoint(codePoint), looksLike]),
+);
 
 function buildSkeleton(): Map<string, string> {
   const direct = new Map<string, string>();
@@ -128,8 +131,10 @@ function buildSkeleton(): Map<string, string> {
 
 /** Canonical identity key: two names with the same key are "the same name" (case-insensitive, look-alikes collide). */
 export function nameKey(name: string): string {
+  let premapped = '';
+  for (const c of name) premapped += PRE_NFKC.get(c) ?? c;
   let out = '';
-  for (const c of fold(name).normalize('NFD')) out += SKELETON.get(c) ?? c;
+  for (const c of fold(premapped).normalize('NFD')) out += SKELETON.get(c) ?? c;
   return out.normalize('NFC');
 }
 

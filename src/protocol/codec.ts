@@ -96,8 +96,14 @@ export function decodeClientFrame(
   line: string,
   limits: { maxJsonDepth: number; maxTextChars: number },
 ): ClientFrame {
-  const o = parseObject(line, limits.maxJsonDepth);
-  const text = limits.maxTextChars;
+  const frame = readClientFrame(parseObject(line, limits.maxJsonDepth), limits.maxTextChars);
+  // Absent optional fields are left out rather than present as undefined.
+  const fields = frame as unknown as Json;
+  for (const key of Object.keys(fields)) if (fields[key] === undefined) delete fields[key];
+  return frame;
+}
+
+function readClientFrame(o: Json, text: number): ClientFrame {
   switch (o.type) {
     case 'hello': {
       const version = o.version;
@@ -110,6 +116,7 @@ export function decodeClientFrame(
         name: str(o, 'name', SHORT_TEXT_MAX_CHARS),
         client: optStr(o, 'client', SHORT_TEXT_MAX_CHARS),
         resume: resumePoint(o),
+        token: optStr(o, 'token', TOKEN_MAX_CHARS),
       };
     }
     case 'say':
@@ -141,9 +148,16 @@ export function decodeClientFrame(
       return {
         type: 'history',
         room: optStr(o, 'room', SHORT_TEXT_MAX_CHARS),
+        with: optStr(o, 'with', SHORT_TEXT_MAX_CHARS),
         before: optId(o, 'before'),
         after: optId(o, 'after'),
         limit: optId(o, 'limit'),
+      };
+    case 'topic':
+      return {
+        type: 'topic',
+        room: optStr(o, 'room', SHORT_TEXT_MAX_CHARS),
+        topic: optStr(o, 'topic', SHORT_TEXT_MAX_CHARS),
       };
     case 'ping':
     case 'pong':
@@ -184,6 +198,8 @@ const KNOWN_SERVER_TYPES = new Set<string>([
   'leave',
   'nick',
   'rooms',
+  'history',
+  'topic',
   'notice',
   'error',
   'ping',

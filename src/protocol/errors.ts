@@ -31,6 +31,7 @@ export const ERROR_CODES = [
   'no_such_room',
   'not_in_room',
   'already_in_room',
+  'too_many_rooms',
   'not_available', // a feature that needs a part of natter not built yet
   // abuse resistance
   'rate_limited',

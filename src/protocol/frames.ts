@@ -21,8 +21,10 @@ export interface HelloFrame {
   name: string;
   /** Free-form client software name, for logs. */
   client?: string;
-  /** Last message id seen per room; the server replays what came after. */
+  /** Last message id seen per room; the server rejoins them and replays what came after. */
   resume?: ResumePoint;
+  /** The token from an earlier `welcome`: proves this is the same person, for private history. */
+  token?: string;
 }
 export interface SayFrame {
   type: 'say';
@@ -64,11 +66,19 @@ export interface RoomsRequest {
 export interface HistoryRequest {
   type: 'history';
   room?: string;
+  /** Private messages with this person instead of a room. */
+  with?: string;
   /** Only messages with a server id below this one. */
   before?: number;
   /** Only messages with a server id above this one. */
   after?: number;
   limit?: number;
+}
+export interface TopicRequest {
+  type: 'topic';
+  room?: string;
+  /** Absent: ask for the topic. Empty string: clear it. */
+  topic?: string;
 }
 export interface PingFrame {
   type: 'ping';
@@ -94,6 +104,7 @@ export type ClientFrame =
   | LeaveRequest
   | RoomsRequest
   | HistoryRequest
+  | TopicRequest
   | PingFrame
   | PongFrame
   | QuitFrame;
@@ -109,7 +120,9 @@ export interface WelcomeFrame {
   /** The name as the server will display it. */
   name: string;
   room: string;
-  limits: { maxLineBytes: number; maxMessageBytes: number };
+  limits: { maxLineBytes: number; maxMessageBytes: number; historyMax: number };
+  /** Present this in the next `hello` to be recognised as the same person. */
+  token: string;
 }
 export interface AckFrame {
   type: 'ack';
@@ -160,7 +173,25 @@ export interface NickEvent {
 }
 export interface RoomsReply {
   type: 'rooms';
-  rooms: { room: string; members: number }[];
+  rooms: { room: string; members: number; topic?: string }[];
+}
+/** Ends a run of replayed messages (`history: true`): after a join, a resume or a request. */
+export interface HistoryEnd {
+  type: 'history';
+  /** The room replayed, or `with` for private messages. */
+  room?: string;
+  with?: string;
+  count: number;
+  /** More messages exist beyond this page: ask again with `after`/`before`. */
+  more: boolean;
+}
+export interface TopicEvent {
+  type: 'topic';
+  room: string;
+  topic: string | null;
+  /** Who set it; absent when the topic is only being reported. */
+  by?: string;
+  ts?: number;
 }
 export interface NoticeFrame {
   type: 'notice';
@@ -189,6 +220,8 @@ export type ServerFrame =
   | LeaveEvent
   | NickEvent
   | RoomsReply
+  | HistoryEnd
+  | TopicEvent
   | NoticeFrame
   | ErrorFrame
   | PingFrame

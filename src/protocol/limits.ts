@@ -19,6 +19,12 @@ export interface Limits {
   outQueueHardBytes: number;
   /** Deepest JSON nesting accepted in a native frame. */
   maxJsonDepth: number;
+  /** Messages replayed when joining a room. */
+  historyOnJoin: number;
+  /** Most messages one history request (or one resume, per room) returns. */
+  historyMax: number;
+  /** Most rooms one user can be in at once. */
+  maxRoomsPerUser: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -30,6 +36,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   outQueueSoftBytes: 64 * 1024,
   outQueueHardBytes: 1024 * 1024,
   maxJsonDepth: 8,
+  historyOnJoin: 50,
+  historyMax: 1000,
+  maxRoomsPerUser: 50,
 });
 
 export const NAME_MAX_CHARS = 32;

@@ -1,84 +1,152 @@
 /**
  * The chat server's middle: takes decoded client frames from any dialect,
- * asks the pure core what they mean, and delivers the resulting events —
- * each serialised once — to the sessions that should see them.
+ * asks the pure core what they mean, stores what must last, and delivers the
+ * resulting events — each serialised once — to the sessions that should see
+ * them. A message is acknowledged only after its insert is committed.
  */
 import { NatterError, natterError } from '../protocol/errors.ts';
 import {
   PROTOCOL_VERSION,
   type ClientFrame,
   type ErrorFrame,
-  type MessageEvent,
+  type HelloFrame,
+  type HistoryRequest,
   type MessageKind,
   type ServerFrame,
+  type TopicRequest,
 } from '../protocol/frames.ts';
 import { DEFAULT_ROOM, type Limits } from '../protocol/limits.ts';
 import { Chat, type ChatUser, type Room } from '../core/chat.ts';
+import { checkName } from '../core/names.ts';
+import { checkRoomName } from '../core/rooms.ts';
 import { checkMessageText, sanitizeText } from '../core/sanitize.ts';
+import type { NewMessage, Store } from '../store/store.ts';
+import { historyQuery, messageEvent, sendHistoryPage } from './history.ts';
+import { resolveIdentity } from './identity.ts';
 import type { Logger } from './log.ts';
+import { MessageWriter } from './message-writer.ts';
 import { Outgoing } from './outgoing.ts';
+import type { RoomDirectory } from './room-directory.ts';
 import type { Session } from './session.ts';
+
+const TOPIC_MAX_CHARS = 300;
+/** The resume key for private messages (room names start with #). */
+const PRIVATE_RESUME_KEY = '@';
 
 export interface HubOptions {
   limits: Limits;
   log: Logger;
   serverName: string;
+  store: Store;
+  rooms: RoomDirectory;
   now?: () => number;
 }
 
 export class Hub {
   readonly chat = new Chat();
+  readonly writer: MessageWriter;
   readonly #sessions = new Map<ChatUser, Session>();
   readonly #limits: Limits;
   readonly #log: Logger;
   readonly #serverName: string;
+  readonly #store: Store;
+  readonly #rooms: RoomDirectory;
   readonly #now: () => number;
-  #nextMessageId = 1;
 
   constructor(options: HubOptions) {
     this.#limits = options.limits;
     this.#log = options.log;
     this.#serverName = options.serverName;
+    this.#store = options.store;
+    this.#rooms = options.rooms;
     this.#now = options.now ?? Date.now;
+    this.writer = new MessageWriter(options.store);
   }
 
   get sessionCount(): number {
     return this.#sessions.size;
   }
 
-  sessions(): IterableIterator<Session> {
-    return this.#sessions.values();
+  /**
+   * Claims a name for a session and brings it in: the rooms it resumes (or
+   * #lobby), with what it missed. On refusal the session may try again.
+   */
+  async login(
+    session: Session,
+    rawName: string,
+    hello: Pick<HelloFrame, 'resume' | 'token'> = {},
+  ): Promise<NatterError | ChatUser> {
+    try {
+      return await this.#login(session, rawName, hello);
+    } catch (error) {
+      this.#log.error('login failed', { session: session.id, error: (error as Error).message });
+      session.fail(natterError('internal', 'the server could not log you in; try again'));
+      return natterError('internal', 'login failed');
+    }
   }
 
-  /** Claims a name for a session; on refusal the session may try again. */
-  login(session: Session, rawName: string): NatterError | ChatUser {
+  async #login(
+    session: Session,
+    rawName: string,
+    hello: Pick<HelloFrame, 'resume' | 'token'>,
+  ): Promise<NatterError | ChatUser> {
     const user = this.chat.claimName(rawName);
     if (user instanceof NatterError) return user;
     session.loggedIn(user, { pingMs: this.#limits.idlePingMs });
     this.#sessions.set(user, session);
+    const now = this.#now();
+    let token = '';
+    if (session.dialect === 'native') {
+      const resolved = await resolveIdentity(this.#store, user.key, hello.token, now);
+      session.identity = resolved.identity;
+      token = resolved.token;
+    } else {
+      session.identity = { nameKey: user.key, since: now };
+    }
+    if (session.closing) return user;
     this.#log.info('login', { session: session.id, name: user.name, dialect: session.dialect });
+    const resume = hello.resume ?? {};
+    const resumeRooms = Object.keys(resume).filter((room) => room !== PRIVATE_RESUME_KEY);
+    const rooms = resumeRooms.length > 0 ? resumeRooms : [DEFAULT_ROOM];
     session.sendFrame({
       type: 'welcome',
       version: PROTOCOL_VERSION,
       server: this.#serverName,
       name: user.name,
-      room: DEFAULT_ROOM,
+      room: rooms[0]!,
       limits: {
         maxLineBytes: this.#limits.maxLineBytes,
         maxMessageBytes: this.#limits.maxMessageBytes,
+        historyMax: this.#limits.historyMax,
       },
+      token,
     });
-    this.#join(session, DEFAULT_ROOM);
+    for (const room of rooms) {
+      const joined = await this.#join(session, room, resume[room]);
+      if (joined instanceof NatterError) this.reportError(session, joined);
+    }
+    const privateAfter = resume[PRIVATE_RESUME_KEY];
+    if (privateAfter !== undefined) {
+      await this.#history(session, user, { type: 'history', with: '', after: privateAfter });
+    }
     return user;
   }
 
-  /** Handles one frame from a logged-in session. */
-  handle(session: Session, frame: ClientFrame): void {
+  /**
+   * Handles one frame from a logged-in session. Returns a promise when the
+   * answer needs the store, so the session handles its next line after it.
+   */
+  handle(session: Session, frame: ClientFrame): void | Promise<void> {
+    const id = 'id' in frame ? frame.id : undefined;
+    const report = (result: NatterError | void) => {
+      if (result instanceof NatterError) this.reportError(session, result, id);
+    };
     const result = this.#dispatch(session, session.user!, frame);
-    if (result instanceof NatterError) {
-      const id = 'id' in frame ? frame.id : undefined;
-      this.reportError(session, result, id);
-    }
+    if (!(result instanceof Promise)) return report(result);
+    return result.then(report, (error: Error) => {
+      this.#log.error('request failed', { type: frame.type, error: error.message });
+      report(natterError('internal', 'the server could not do that; try again'));
+    });
   }
 
   reportError(session: Session, error: NatterError, id?: string): void {
@@ -94,7 +162,7 @@ export class Hub {
     this.#sessions.delete(user);
     const ts = this.#now();
     for (const room of this.chat.release(user)) {
-      this.#deliver(room.members.values(), {
+      this.#deliverToRoom(room, {
         type: 'leave',
         room: room.name,
         name: user.name,
@@ -105,7 +173,11 @@ export class Hub {
     this.#log.info('logout', { session: session.id, name: user.name, reason: session.closeReason });
   }
 
-  #dispatch(session: Session, user: ChatUser, frame: ClientFrame): NatterError | void {
+  #dispatch(
+    session: Session,
+    user: ChatUser,
+    frame: ClientFrame,
+  ): NatterError | void | Promise<NatterError | void> {
     switch (frame.type) {
       case 'hello':
         return natterError('already_logged_in', `you are already logged in as ${user.name}`);
@@ -125,11 +197,17 @@ export class Hub {
       case 'rooms':
         session.sendFrame({
           type: 'rooms',
-          rooms: this.chat.rooms().map((r) => ({ room: r.name, members: r.members.size })),
+          rooms: this.#rooms.all().map((r) => ({
+            room: r.name,
+            members: this.chat.findRoom(r.key)?.members.size ?? 0,
+            ...(r.topic ? { topic: r.topic } : {}),
+          })),
         });
         return;
       case 'history':
-        return natterError('not_available', 'history arrives with persistent storage');
+        return this.#history(session, user, frame);
+      case 'topic':
+        return this.#topic(session, user, frame);
       case 'ping':
         session.sendFrame(
           frame.token === undefined ? { type: 'pong' } : { type: 'pong', token: frame.token },
@@ -157,7 +235,7 @@ export class Hub {
     session: Session,
     user: ChatUser,
     kind: MessageKind,
-    id: string,
+    clientId: string,
     rawText: string,
     named: string | undefined,
   ): NatterError | void {
@@ -165,23 +243,24 @@ export class Hub {
     if (room instanceof NatterError) return room;
     const text = checkMessageText(rawText, this.#limits.maxMessageBytes);
     if (!text.ok) return natterError(text.code, text.reason);
-    const message: MessageEvent = {
-      type: 'message',
-      msg: this.#nextMessageId++,
+    this.#commit(session, clientId, {
       ts: this.#now(),
-      from: user.name,
+      roomKey: room.key,
+      roomName: room.name,
+      fromKey: user.key,
+      fromName: user.name,
+      toKey: null,
+      toName: null,
       kind,
       text: text.text,
-      room: room.name,
-    };
-    session.sendFrame({ type: 'ack', id, msg: message.msg, ts: message.ts });
-    this.#deliver(room.members.values(), message);
+      clientId,
+    });
   }
 
   #privateMessage(
     session: Session,
     user: ChatUser,
-    id: string,
+    clientId: string,
     to: string,
     rawText: string,
   ): NatterError | void {
@@ -189,17 +268,44 @@ export class Hub {
     if (!target) return natterError('no_such_user', `nobody called ${to.slice(0, 40)} is online`);
     const text = checkMessageText(rawText, this.#limits.maxMessageBytes);
     if (!text.ok) return natterError(text.code, text.reason);
-    const message: MessageEvent = {
-      type: 'message',
-      msg: this.#nextMessageId++,
+    this.#commit(session, clientId, {
       ts: this.#now(),
-      from: user.name,
+      roomKey: null,
+      roomName: null,
+      fromKey: user.key,
+      fromName: user.name,
+      toKey: target.key,
+      toName: target.name,
       kind: 'say',
       text: text.text,
-      to: target.name,
-    };
-    session.sendFrame({ type: 'ack', id, msg: message.msg, ts: message.ts });
-    this.#deliver(target === user ? [user] : [target, user], message);
+      clientId,
+    });
+  }
+
+  /** Commits, then acks the sender, then delivers — a re-sent client id is only re-acked. */
+  #commit(session: Session, clientId: string, message: NewMessage): void {
+    this.writer.append(message).then(
+      ({ message: stored, duplicate }) => {
+        session.sendFrame({ type: 'ack', id: clientId, msg: stored.id, ts: stored.ts });
+        if (duplicate) return;
+        const event = messageEvent(stored);
+        if (stored.roomKey !== null) {
+          const room = this.chat.findRoom(stored.roomKey);
+          if (room) this.#deliverToRoom(room, event);
+        } else {
+          const users = [stored.toKey, stored.fromKey].map((key) => this.chat.userByKey(key));
+          this.#deliver(new Set(users.filter((u): u is ChatUser => u !== undefined)), event);
+        }
+      },
+      (error: Error) => {
+        this.#log.error('storing a message failed', { session: session.id, error: error.message });
+        this.reportError(
+          session,
+          natterError('internal', 'message not stored; send it again'),
+          clientId,
+        );
+      },
+    );
   }
 
   #who(session: Session, named: string | undefined): NatterError | void {
@@ -210,9 +316,13 @@ export class Hub {
           ? undefined
           : this.chat.findRoom(session.room);
     if (!room) {
-      return named === undefined
-        ? natterError('not_in_room', 'you are in no room; /who #room names one')
-        : natterError('no_such_room', `there is no room ${named.slice(0, 70)}`);
+      if (named === undefined)
+        return natterError('not_in_room', 'you are in no room; /who #room names one');
+      const checked = checkRoomName(named);
+      const record = checked.ok ? this.#rooms.get(checked.key) : undefined;
+      if (!record) return natterError('no_such_room', `there is no room ${named.slice(0, 70)}`);
+      session.sendFrame({ type: 'who', room: record.name, users: [] });
+      return;
     }
     session.sendFrame({
       type: 'who',
@@ -228,44 +338,118 @@ export class Hub {
     for (const key of user.rooms) {
       for (const member of this.chat.findRoom(key)?.members.values() ?? []) audience.add(member);
     }
+    // A new name is a new identity: private history stays with the old one.
+    session.identity = { nameKey: user.key, since: this.#now() };
     this.#log.info('nick', { session: session.id, old: renamed.old, name: user.name });
     this.#deliver(audience, { type: 'nick', old: renamed.old, name: user.name, ts: this.#now() });
   }
 
-  #join(session: Session, rawRoom: string): NatterError | void {
+  /** Joins a room, replaying its recent history (or everything after `after`) first. */
+  async #join(session: Session, rawRoom: string, after?: number): Promise<NatterError | void> {
     const user = session.user!;
-    const joined = this.chat.join(user, rawRoom);
+    if (user.rooms.size >= this.#limits.maxRoomsPerUser) {
+      return natterError(
+        'too_many_rooms',
+        `you can be in at most ${this.#limits.maxRoomsPerUser} rooms`,
+      );
+    }
+    const checked = checkRoomName(rawRoom);
+    if (!checked.ok) return natterError('room_invalid', checked.reason);
+    const now = this.#now();
+    const record = this.#rooms.ensure(checked.key, checked.name, now);
+    const joined = this.chat.join(user, record.name);
     if (joined instanceof NatterError) return joined;
-    session.room = joined.room.key;
-    this.#deliver(joined.room.members.values(), {
-      type: 'join',
-      room: joined.room.name,
-      name: user.name,
-      ts: this.#now(),
-    });
+    const room = joined.room;
+    session.room = room.key;
+    session.hold(room.key);
+    this.#deliverToRoom(room, { type: 'join', room: room.name, name: user.name, ts: now });
+    const limit = after === undefined ? this.#limits.historyOnJoin : this.#limits.historyMax;
+    let lastReplayed = 0;
+    try {
+      const page =
+        limit === 0
+          ? []
+          : await this.#store.roomHistory(
+              room.key,
+              after === undefined ? { limit } : { after, limit },
+            );
+      lastReplayed = sendHistoryPage(session, page, { room: room.name }, limit);
+    } finally {
+      session.release(room.key, lastReplayed);
+    }
+    if (record.topic) session.sendFrame({ type: 'topic', room: room.name, topic: record.topic });
     this.#who(session, undefined);
   }
 
   #leave(session: Session, user: ChatUser, named: string | undefined): NatterError | void {
     const room = this.#targetRoom(session, user, named);
     if (room instanceof NatterError) return room;
-    const ts = this.#now();
-    const audience = [...room.members.values()];
+    this.#deliverToRoom(room, { type: 'leave', room: room.name, name: user.name, ts: this.#now() });
     this.chat.leave(user, room.name);
-    this.#deliver(audience, { type: 'leave', room: room.name, name: user.name, ts });
     if (session.room === room.key) {
       // The most recently joined remaining room becomes current.
       session.room = [...user.rooms].at(-1) ?? null;
-      if (session.room !== null) {
-        session.sendFrame({
-          type: 'notice',
-          text: `you are now in ${this.chat.findRoom(session.room)?.name}`,
-        });
-      }
+      const current = session.room === null ? undefined : this.chat.findRoom(session.room);
+      session.sendFrame({
+        type: 'notice',
+        text: current ? `you are now in ${current.name}` : 'you are in no room; /join #room',
+      });
     }
   }
 
-  /** Serialises the event once and queues the same bytes for every recipient. */
+  async #history(
+    session: Session,
+    user: ChatUser,
+    request: HistoryRequest,
+  ): Promise<NatterError | void> {
+    const query = historyQuery(request, this.#limits.historyOnJoin || 50, this.#limits.historyMax);
+    if (query instanceof NatterError) return query;
+    if (request.with !== undefined) {
+      let peerKey: string | null = null;
+      if (request.with !== '') {
+        const peer = checkName(request.with);
+        if (!peer.ok) return natterError(peer.code, peer.reason);
+        peerKey = peer.key;
+      }
+      const since = session.identity?.since ?? this.#now();
+      const page = await this.#store.privateHistory(user.key, peerKey, since, query);
+      sendHistoryPage(session, page, { with: request.with }, query.limit);
+      return;
+    }
+    const room = this.#targetRoom(session, user, request.room);
+    if (room instanceof NatterError) return room;
+    const page = await this.#store.roomHistory(room.key, query);
+    sendHistoryPage(session, page, { room: room.name }, query.limit);
+  }
+
+  #topic(session: Session, user: ChatUser, request: TopicRequest): NatterError | void {
+    const room = this.#targetRoom(session, user, request.room);
+    if (room instanceof NatterError) return room;
+    if (request.topic === undefined) {
+      session.sendFrame({
+        type: 'topic',
+        room: room.name,
+        topic: this.#rooms.get(room.key)?.topic ?? null,
+      });
+      return;
+    }
+    const topic = sanitizeText(request.topic).trim().slice(0, TOPIC_MAX_CHARS) || null;
+    this.#rooms.setTopic(room.key, topic);
+    this.#deliverToRoom(room, {
+      type: 'topic',
+      room: room.name,
+      topic,
+      by: user.name,
+      ts: this.#now(),
+    });
+  }
+
+  /** Serialises the event once and queues the same bytes for every member. */
+  #deliverToRoom(room: Room, frame: ServerFrame): void {
+    const out = new Outgoing(frame);
+    for (const user of room.members.values()) this.#sessions.get(user)?.send(out, room.key);
+  }
+
   #deliver(users: Iterable<ChatUser>, frame: ServerFrame): void {
     const out = new Outgoing(frame);
     for (const user of users) this.#sessions.get(user)?.send(out);

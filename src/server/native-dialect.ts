@@ -10,7 +10,12 @@ import type { Limits } from '../protocol/limits.ts';
 import type { Hub } from './hub.ts';
 import type { Session } from './session.ts';
 
-export function handleNativeLine(hub: Hub, session: Session, line: string, limits: Limits): void {
+export function handleNativeLine(
+  hub: Hub,
+  session: Session,
+  line: string,
+  limits: Limits,
+): void | Promise<void> {
   let frame;
   try {
     frame = decodeClientFrame(line, {
@@ -22,10 +27,7 @@ export function handleNativeLine(hub: Hub, session: Session, line: string, limit
     hub.reportError(session, error);
     return;
   }
-  if (session.user) {
-    hub.handle(session, frame);
-    return;
-  }
+  if (session.user) return hub.handle(session, frame);
   if (frame.type === 'ping') {
     session.sendFrame({
       type: 'pong',
@@ -46,8 +48,9 @@ export function handleNativeLine(hub: Hub, session: Session, line: string, limit
     );
     return;
   }
-  const result = hub.login(session, frame.name);
-  if (result instanceof NatterError) hub.reportError(session, result);
+  return hub.login(session, frame.name, frame).then((result) => {
+    if (result instanceof NatterError) hub.reportError(session, result);
+  });
 }
 
 function frameId(frame: object): string | undefined {

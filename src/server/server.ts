@@ -7,11 +7,16 @@
 import { createServer, type TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { hostname } from 'node:os';
+import path from 'node:path';
 import { natterError } from '../protocol/errors.ts';
 import { ALPN_NATIVE } from '../protocol/frames.ts';
 import type { Limits } from '../protocol/limits.ts';
 import { loadServerCredentials, type ServerCredentials } from '../tls/server-credentials.ts';
+import type { RetentionPolicy, Store } from '../store/store.ts';
+import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { Hub } from './hub.ts';
+import { startRetention } from './retention.ts';
+import { RoomDirectory } from './room-directory.ts';
 import type { Logger } from './log.ts';
 import { handleNativeLine } from './native-dialect.ts';
 import type { Dialect } from './outgoing.ts';
@@ -32,7 +37,15 @@ export interface ServerOptions {
   log: Logger;
   /** Shown to clients; the machine's host name by default. */
   serverName?: string;
+  /** `full` (default): an ack means the message survives power loss; `normal`: survives crashes. */
+  dbSync?: 'full' | 'normal';
+  retention?: RetentionPolicy;
+  retentionIntervalMs?: number;
+  /** Use this store instead of SQLite in the data directory. */
+  store?: Store;
 }
+
+export const DATABASE_FILE = 'natter.db';
 
 export interface RunningServer {
   host: string;
@@ -48,7 +61,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const credentials = await loadServerCredentials(options);
   for (const warning of credentials.warnings) log.warn(warning);
   const serverName = options.serverName ?? hostname();
-  const hub = new Hub({ limits, log, serverName });
+  const store =
+    options.store ??
+    new SqliteStore(path.join(options.dataDir, DATABASE_FILE), { synchronous: options.dbSync });
+  const rooms = await RoomDirectory.load(store, log);
+  const hub = new Hub({ limits, log, serverName, store, rooms });
+  const retention = startRetention(
+    store,
+    options.retention ?? { maxAgeMs: 0, maxPerRoom: 0 },
+    options.retentionIntervalMs ?? 60_000,
+    log,
+  );
   const sessions = new Set<Session>();
   const acceptedAt = new Map<string, number>();
 
@@ -90,6 +113,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 
   const server = createServer({
+    sessionTimeout: 3600, // resumed TLS sessions skip the full handshake for an hour
     cert: credentials.cert,
     key: credentials.key,
     minVersion: 'TLSv1.2',
@@ -151,6 +175,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }, SHUTDOWN_GRACE_MS);
       await stopped;
       clearTimeout(deadline);
+      // Whatever was accepted before the sockets closed is committed before the file closes.
+      await hub.writer.drain();
+      await retention.stop();
+      await store.close();
     })());
 
   return { host: options.host, port, credentials, hub, close };

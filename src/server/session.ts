@@ -4,12 +4,14 @@
  * (login deadline, idle ping/close). What the lines mean is the dialect's
  * business (native-dialect.ts, text-dialect.ts).
  */
+import { randomBytes } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import type { NatterError } from '../protocol/errors.ts';
+import { natterError, type NatterError } from '../protocol/errors.ts';
 import type { ServerFrame } from '../protocol/frames.ts';
 import type { Limits } from '../protocol/limits.ts';
-import { LineDecoder } from '../protocol/line-decoder.ts';
+import { LineDecoder, type LineEvent } from '../protocol/line-decoder.ts';
 import type { ChatUser } from '../core/chat.ts';
+import type { Identity } from '../store/store.ts';
 import { OutQueue } from './out-queue.ts';
 import { Outgoing, type Dialect } from './outgoing.ts';
 
@@ -17,7 +19,8 @@ import { Outgoing, type Dialect } from './outgoing.ts';
 const CLOSE_GRACE_MS = 2_000;
 
 export interface SessionEvents {
-  line(session: Session, line: string): void;
+  /** A promise makes the session wait for it before handling the next line. */
+  line(session: Session, line: string): void | Promise<void>;
   decodeError(session: Session, error: NatterError): void;
   loginTimeout(session: Session): void;
   idle(session: Session, silentMs: number): void;
@@ -39,10 +42,18 @@ export class Session {
   /** Why the connection ended, for leave notices and logs. */
   closeReason = 'connection closed';
   lastActivity = Date.now();
+  /** Who this is across reconnects; decides which private history they may read. */
+  identity: Identity | null = null;
   #textIds = 0;
+  readonly #textIdPrefix = randomBytes(6).toString('base64url');
+  /** Live events for rooms whose history is being replayed, by room key. */
+  readonly #held = new Map<string, Outgoing[]>();
   readonly #decoder: LineDecoder;
   readonly #out: OutQueue;
   readonly #events: SessionEvents;
+  /** Lines that arrived while an earlier line was still being handled. */
+  #backlog: Buffer[] = [];
+  #busy = false;
   #loginTimer: NodeJS.Timeout | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
   #closing = false;
@@ -85,7 +96,9 @@ export class Session {
 
   /** A fresh client id for frames a text-mode line turns into. */
   nextTextId(): string {
-    return `t${++this.#textIds}`;
+    // Random per connection: ids must not repeat across sessions of the same
+    // name, or a re-used name would look like a re-sent message.
+    return `t.${this.#textIdPrefix}.${++this.#textIds}`;
   }
 
   /** Marks the login complete and starts the idle clock. */
@@ -96,10 +109,34 @@ export class Session {
     this.#armIdle(idle.pingMs);
   }
 
-  send(out: Outgoing): void {
+  /** Queues an event; events of a room being replayed wait until `release`. */
+  send(out: Outgoing, roomKey?: string): void {
     if (this.#closing) return;
+    const held = roomKey === undefined ? undefined : this.#held.get(roomKey);
+    if (held) {
+      held.push(out);
+      return;
+    }
     const bytes = out.bytesFor(this.dialect);
     if (bytes !== null) this.#out.push(bytes);
+  }
+
+  /** Starts holding a room's live events while its history is replayed. */
+  hold(roomKey: string): void {
+    this.#held.set(roomKey, []);
+  }
+
+  /**
+   * Sends the held events after the replay, skipping messages the replay
+   * already contained, so each message is seen exactly once and in order.
+   */
+  release(roomKey: string, lastReplayedId: number): void {
+    const held = this.#held.get(roomKey) ?? [];
+    this.#held.delete(roomKey);
+    for (const out of held) {
+      if (out.frame.type === 'message' && out.frame.msg <= lastReplayedId) continue;
+      this.send(out);
+    }
   }
 
   sendFrame(frame: ServerFrame): void {
@@ -158,11 +195,48 @@ export class Session {
   #onData(chunk: Buffer): void {
     if (this.#closing) return;
     this.lastActivity = Date.now();
-    for (const event of this.#decoder.push(chunk)) {
+    if (this.#busy) {
+      this.#backlog.push(chunk);
+      return;
+    }
+    this.#process(this.#decoder.push(chunk), 0);
+  }
+
+  /**
+   * Handles lines in order. When handling one is asynchronous (a login, a
+   * join replaying history), the rest wait and reading pauses, so replies
+   * come back in the order of the requests even when a script pipelines.
+   */
+  #process(events: LineEvent[], from: number): void {
+    for (let i = from; i < events.length; i++) {
       if (this.#closing) return;
-      if ('line' in event) this.#events.line(this, event.line);
-      else if (event.error.fatal) this.fail(event.error);
-      else this.#events.decodeError(this, event.error);
+      const event = events[i]!;
+      if (!('line' in event)) {
+        if (event.error.fatal) this.fail(event.error);
+        else this.#events.decodeError(this, event.error);
+        continue;
+      }
+      const pending = this.#events.line(this, event.line);
+      if (pending) {
+        this.#busy = true;
+        this.socket.pause();
+        pending.then(
+          () => this.#resumeAfter(events, i + 1),
+          // Handlers report their own errors; one escaping here ends only this connection.
+          () => this.fail(natterError('internal', 'the server failed handling that line')),
+        );
+        return;
+      }
+    }
+  }
+
+  #resumeAfter(events: LineEvent[], next: number): void {
+    this.#busy = false;
+    if (this.#closing) return;
+    if (!this.#out.throttled) this.socket.resume();
+    this.#process(events, next);
+    while (!this.#busy && this.#backlog.length > 0 && !this.#closing) {
+      this.#process(this.#decoder.push(this.#backlog.shift()!), 0);
     }
   }
 

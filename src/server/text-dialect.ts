@@ -18,14 +18,14 @@ export function greetTextClient(session: Session, serverName: string): void {
   session.sendLine(USERNAME_PROMPT);
 }
 
-export function handleTextLine(hub: Hub, session: Session, line: string): void {
+export function handleTextLine(hub: Hub, session: Session, line: string): void | Promise<void> {
   if (!session.user) {
-    const result = hub.login(session, line.trim());
-    if (result instanceof NatterError) {
-      hub.reportError(session, result);
-      session.sendLine(USERNAME_PROMPT);
-    }
-    return;
+    return hub.login(session, line.trim()).then((result) => {
+      if (result instanceof NatterError) {
+        hub.reportError(session, result);
+        session.sendLine(USERNAME_PROMPT);
+      }
+    });
   }
   const input = parseTextInput(line, () => session.nextTextId());
   switch (input.kind) {
@@ -38,7 +38,6 @@ export function handleTextLine(hub: Hub, session: Session, line: string): void {
       hub.reportError(session, input.error);
       return;
     case 'frame':
-      hub.handle(session, input.frame);
-      return;
+      return hub.handle(session, input.frame);
   }
 }

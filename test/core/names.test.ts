@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkName, nameKey } from '../../src/core/names.ts';
 import type { NameCheck } from '../../src/core/names.ts';
-import { CONFUSABLE_PAIRS } from '../../src/core/confusables.ts';
+import { CONFUSABLE_PAIRS, PRE_NFKC_PAIRS } from '../../src/core/confusables.ts';
 import { NAME_MAX_CHARS } from '../../src/protocol/limits.ts';
 
 function accepted(raw: string): { display: string; key: string } {
@@ -96,6 +96,7 @@ test('whole-script look-alikes share a key', () => {
   assert.equal(accepted('\u0405\u0415\u0422').key, accepted('set').key); // Cyrillic ЅЕТ
   assert.equal(accepted('\u0585\u057d').key, accepted('ou').key); // Armenian օս
   assert.equal(accepted('\u13bb\u13aa\u13a2').key, accepted('hat').key); // Cherokee ᎻᎪᎢ
+  assert.equal(accepted('\u03f2\u03b1\u03c4').key, accepted('cat').key); // Greek ϲατ (lunate sigma)
   assert.equal(accepted('ａｌｉｃｅ').key, accepted('alice').key); // fullwidth
   assert.equal(accepted('𝐚𝐥𝐢𝐜𝐞').key, accepted('alice').key); // mathematical bold
   // Digits and the I/l stroke.
@@ -117,7 +118,7 @@ test('diacritics keep names apart', () => {
 
 test('every confusables entry meets its target', () => {
   assert.ok(CONFUSABLE_PAIRS.length >= 100);
-  for (const [codePoint, looksLike] of CONFUSABLE_PAIRS) {
+  for (const [codePoint, looksLike] of [...CONFUSABLE_PAIRS, ...PRE_NFKC_PAIRS]) {
     const source = String.fromCodePoint(codePoint);
     assert.equal(nameKey(source), nameKey(looksLike), `U+${codePoint.toString(16)} ${source}`);
     assert.equal(nameKey(source.toUpperCase()), nameKey(looksLike), `upper ${source}`);

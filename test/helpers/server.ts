@@ -2,10 +2,12 @@
  * Test harness: real natter servers on port 0 with real TLS, in temporary
  * data directories, and small line-oriented clients for both dialects.
  */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { connect, type TLSSocket } from 'node:tls';
+import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { DEFAULT_LIMITS, type Limits } from '../../src/protocol/limits.ts';
 import { ALPN_NATIVE, type ClientFrame, type ServerFrame } from '../../src/protocol/frames.ts';
 import { createLogger } from '../../src/server/log.ts';
@@ -221,5 +223,207 @@ export class NativeClient extends LineClient {
         entries.every(([k, v]) => (f as unknown as Record<string, unknown>)[k] === v),
       `${type} ${JSON.stringify(fields)}`,
     )) as Extract<ServerFrame, { type: T }>;
+  }
+}
+
+// ---- added for the server integration suite (test/server/) ------------------
+
+/** Where a test registers its clean-up: a TestContext (`t`) or anything with `after`. */
+export interface Teardown {
+  after(fn: () => unknown): void;
+}
+
+/** A test server whose clients are tracked, so one `after` closes them all, then the server. */
+export interface Harness extends TestServer {
+  /** A text-mode client that has logged in (after its welcome line). */
+  text(name: string): Promise<TextClient>;
+  /** A native client that has logged in (after its welcome frame). */
+  native(name: string): Promise<NativeClient>;
+  /** A text-mode client at the username prompt. */
+  textConnect(): Promise<TextClient>;
+  /** A native client that has not sent hello. */
+  nativeConnect(): Promise<NativeClient>;
+  /** Registers any client for clean-up. */
+  track<T extends LineClient>(client: T): T;
+}
+
+/** Starts a test server and registers its clean-up (clients first, then the server) on `t`. */
+export async function serverFor(
+  t: Teardown,
+  options: Parameters<typeof startTestServer>[0] = {},
+): Promise<Harness> {
+  const server = await startTestServer(options);
+  const clients = new Set<LineClient>();
+  t.after(async () => {
+    for (const client of clients) client.close();
+    await server.close();
+  });
+  const track = <T extends LineClient>(client: T): T => {
+    clients.add(client);
+    return client;
+  };
+  return {
+    ...server,
+    track,
+    text: async (name) => track(await TextClient.login(server.port, name)),
+    native: async (name) => track(await NativeClient.login(server.port, name)),
+    textConnect: async () => track(await TextClient.connect(server.port)),
+    nativeConnect: async () => track(await NativeClient.connect(server.port)),
+  };
+}
+
+/** Writes raw bytes (no newline added); resolves once handed to the socket, even if it fails. */
+export function writeRaw(client: LineClient, data: Buffer | string): Promise<void> {
+  return new Promise((resolve) => {
+    if (client.socket.destroyed) return resolve();
+    client.socket.write(data, () => resolve());
+  });
+}
+
+/** Every line the client received before `line` (which must have been received). */
+export function linesBefore(client: LineClient, line: string): string[] {
+  const index = client.lines.indexOf(line);
+  if (index === -1) throw new Error(`${JSON.stringify(line)} was not received`);
+  return client.lines.slice(0, index);
+}
+
+/** A native client's say: returns the client id it used. */
+export function say(client: NativeClient, text: string, extra: Record<string, unknown> = {}) {
+  const id = client.newId();
+  client.send({ type: 'say', id, text, ...extra });
+  return id;
+}
+
+/**
+ * A TLS handshake with full control of the client options; resolves with the
+ * socket or rejects with the handshake error (e.g. a server alert).
+ */
+export function tryTls(port: number, options: ConnectionOptions = {}): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({
+      host: '127.0.0.1',
+      port,
+      servername: 'localhost',
+      rejectUnauthorized: false,
+      ...options,
+    });
+    socket.once('secureConnect', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+/** Whether a program is on PATH (for skipping tests of foreign clients, visibly). */
+export function onPath(program: string): boolean {
+  return (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .some((dir) => dir !== '' && existsSync(path.join(dir, program)));
+}
+
+/**
+ * A child process read line by line from stdout, written to line by line on
+ * stdin; stderr is kept for failure messages. Waits fail loudly, like LineClient's.
+ */
+export class ProcessLines {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly lines: string[] = [];
+  stderr = '';
+  exitCode: number | null = null;
+  signal: NodeJS.Signals | null = null;
+  readonly exited: Promise<void>;
+  #cursor = 0;
+  #buffer = '';
+  #waiters: (() => void)[] = [];
+  #done = false;
+
+  constructor(command: string, args: readonly string[], options: { cwd?: string } = {}) {
+    this.child = spawn(command, [...args], { cwd: options.cwd, stdio: 'pipe' });
+    this.child.stdout.setEncoding('utf8');
+    this.child.stderr.setEncoding('utf8');
+    this.child.stdout.on('data', (chunk: string) => {
+      this.#buffer += chunk;
+      let newline;
+      while ((newline = this.#buffer.indexOf('\n')) !== -1) {
+        this.lines.push(this.#buffer.slice(0, newline).replace(/\r$/u, ''));
+        this.#buffer = this.#buffer.slice(newline + 1);
+      }
+      this.#wake();
+    });
+    this.child.stderr.on('data', (chunk: string) => (this.stderr += chunk));
+    this.child.stdin.on('error', () => {});
+    this.exited = new Promise((resolve) => {
+      this.child.once('close', (code, signal) => {
+        this.exitCode = code;
+        this.signal = signal;
+        this.#done = true;
+        this.#wake();
+        resolve();
+      });
+      this.child.once('error', (error) => {
+        this.stderr += String(error);
+        this.#done = true;
+        this.#wake();
+        resolve();
+      });
+    });
+  }
+
+  #wake(): void {
+    for (const waiter of this.#waiters.splice(0)) waiter();
+  }
+
+  #describe(): string {
+    return `stdout: ${JSON.stringify(this.lines.slice(-10))}; stderr: ${JSON.stringify(this.stderr.slice(-600))}`;
+  }
+
+  write(line: string): void {
+    this.child.stdin.write(line + '\n');
+  }
+
+  /** Waits for the next stdout line (after the cursor) that matches, and moves past it. */
+  async waitForLine(
+    match: RegExp | ((line: string) => boolean),
+    what = String(match),
+  ): Promise<string> {
+    const test = typeof match === 'function' ? match : (line: string) => match.test(line);
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      while (this.#cursor < this.lines.length) {
+        const line = this.lines[this.#cursor++]!;
+        if (test(line)) return line;
+      }
+      if (this.#done) throw new Error(`process ended while waiting for ${what}; ${this.#describe()}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; ${this.#describe()}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Waits for the process to end; rejects with its output if it takes longer than the wait limit. */
+  async waitForExit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`timed out waiting for exit; ${this.#describe()}`)),
+        WAIT_MS,
+      );
+    });
+    try {
+      await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return { code: this.exitCode, signal: this.signal };
+  }
+
+  /** Ends the process (this one, by its pid) if it is still running, and waits for it. */
+  async stop(): Promise<void> {
+    if (!this.#done) this.child.kill('SIGKILL');
+    await this.exited;
   }
 }

@@ -350,8 +350,11 @@ test('decodeServerFrame returns known frames as sent', () => {
       server: 'natter',
       name: 'alice',
       room: '#lobby',
-      limits: { maxLineBytes: 16384, maxMessageBytes: 4096 },
+      limits: { maxLineBytes: 16384, maxMessageBytes: 4096, historyMax: 1000 },
+      token: 'tok',
     },
+    { type: 'history', room: '#lobby', count: 2, more: false },
+    { type: 'topic', room: '#lobby', topic: 'hi', by: 'alice', ts: 3 },
     { type: 'ack', id: 'c-1', msg: 7, ts: 1_700_000_000_000 },
     { type: 'message', msg: 7, ts: 1, from: 'alice', kind: 'say', text: 'hi', room: '#lobby' },
     {

@@ -1,0 +1,42 @@
+/**
+ * Forward-only schema migrations, applied in order at start-up. The schema
+ * version is SQLite's `user_version`. Never edit a released migration; add one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: rooms, messages, resume tokens
+  `
+  CREATE TABLE rooms (
+    key        TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    topic      TEXT,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE messages (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT, -- AUTOINCREMENT: ids are never reused after deletes
+    ts        INTEGER NOT NULL,
+    room_key  TEXT,                              -- NULL for private messages
+    room_name TEXT,
+    from_key  TEXT NOT NULL,
+    from_name TEXT NOT NULL,
+    to_key    TEXT,
+    to_name   TEXT,
+    kind      TEXT NOT NULL CHECK (kind IN ('say', 'me')),
+    text      TEXT NOT NULL,
+    client_id TEXT NOT NULL
+  ) STRICT;
+
+  CREATE UNIQUE INDEX messages_by_client_id ON messages (from_key, client_id);
+  CREATE INDEX messages_by_room ON messages (room_key, id) WHERE room_key IS NOT NULL;
+  CREATE INDEX messages_private_from ON messages (from_key, id) WHERE room_key IS NULL;
+  CREATE INDEX messages_private_to ON messages (to_key, id) WHERE room_key IS NULL;
+  CREATE INDEX messages_by_ts ON messages (ts);
+
+  CREATE TABLE resume_tokens (
+    token_hash TEXT PRIMARY KEY,
+    name_key   TEXT NOT NULL,
+    since      INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT;
+  `,
+];

@@ -1,0 +1,250 @@
+/**
+ * The default store: one SQLite file through node:sqlite. WAL mode, one
+ * writer (this process), a busy timeout, and each batch of messages committed
+ * in one transaction, so an acknowledged message is on disk before its ack.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type {
+  AppendResult,
+  HistoryQuery,
+  Identity,
+  NewMessage,
+  RetentionPolicy,
+  Store,
+  StoredMessage,
+  StoredRoom,
+} from '../store.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+export interface SqliteStoreOptions {
+  /** `full` (default) survives power loss; `normal` survives process crashes only. */
+  synchronous?: 'full' | 'normal';
+  busyTimeoutMs?: number;
+}
+
+type Row = Record<string, unknown>;
+
+function toMessage(row: Row): StoredMessage {
+  return {
+    id: Number(row.id),
+    ts: Number(row.ts),
+    roomKey: (row.room_key as string | null) ?? null,
+    roomName: (row.room_name as string | null) ?? null,
+    fromKey: row.from_key as string,
+    fromName: row.from_name as string,
+    toKey: (row.to_key as string | null) ?? null,
+    toName: (row.to_name as string | null) ?? null,
+    kind: row.kind as StoredMessage['kind'],
+    text: row.text as string,
+    clientId: row.client_id as string,
+  };
+}
+
+function toRoom(row: Row): StoredRoom {
+  return {
+    key: row.key as string,
+    name: row.name as string,
+    topic: (row.topic as string | null) ?? null,
+    createdAt: Number(row.created_at),
+  };
+}
+
+export class SqliteStore implements Store {
+  readonly file: string;
+  readonly #db: DatabaseSync;
+  readonly #statements = new Map<string, StatementSync>();
+
+  constructor(file: string, options: SqliteStoreOptions = {}) {
+    this.file = file;
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    this.#db = new DatabaseSync(file, { timeout: options.busyTimeoutMs ?? 5_000 });
+    this.#db.exec('PRAGMA journal_mode = WAL');
+    this.#db.exec(`PRAGMA synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    this.#db.exec('PRAGMA foreign_keys = ON');
+    this.#migrate();
+  }
+
+  /** The schema version after migrations. */
+  get schemaVersion(): number {
+    return Number((this.#db.prepare('PRAGMA user_version').get() as Row).user_version);
+  }
+
+  #migrate(): void {
+    const current = this.schemaVersion;
+    if (current > MIGRATIONS.length) {
+      throw new Error(
+        `${this.file} has schema version ${current}, newer than this natter knows (${MIGRATIONS.length})`,
+      );
+    }
+    for (let version = current; version < MIGRATIONS.length; version++) {
+      this.#transaction(() => {
+        this.#db.exec(MIGRATIONS[version]!);
+        this.#db.exec(`PRAGMA user_version = ${version + 1}`);
+      });
+    }
+  }
+
+  #sql(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #transaction<T>(work: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
+    if (batch.length === 0) return [];
+    const findExisting = this.#sql('SELECT * FROM messages WHERE from_key = ? AND client_id = ?');
+    const insert = this.#sql(
+      `INSERT INTO messages (ts, room_key, room_name, from_key, from_name, to_key, to_name, kind, text, client_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    );
+    return this.#transaction(() =>
+      batch.map((m): AppendResult => {
+        const existing = findExisting.get(m.fromKey, m.clientId) as Row | undefined;
+        if (existing) return { message: toMessage(existing), duplicate: true };
+        const row = insert.get(
+          m.ts,
+          m.roomKey,
+          m.roomName,
+          m.fromKey,
+          m.fromName,
+          m.toKey,
+          m.toName,
+          m.kind,
+          m.text,
+          m.clientId,
+        ) as Row;
+        return { message: { ...m, id: Number(row.id) }, duplicate: false };
+      }),
+    );
+  }
+
+  async roomHistory(roomKey: string, query: HistoryQuery): Promise<StoredMessage[]> {
+    const before = query.before ?? Number.MAX_SAFE_INTEGER;
+    if (query.after !== undefined) {
+      const rows = this.#sql(
+        `SELECT * FROM messages WHERE room_key = ? AND id > ? AND id < ? ORDER BY id ASC LIMIT ?`,
+      ).all(roomKey, query.after, before, query.limit) as Row[];
+      return rows.map(toMessage);
+    }
+    const rows = this.#sql(
+      `SELECT * FROM messages WHERE room_key = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+    ).all(roomKey, before, query.limit) as Row[];
+    return rows.reverse().map(toMessage);
+  }
+
+  async privateHistory(
+    userKey: string,
+    peerKey: string | null,
+    since: number,
+    query: HistoryQuery,
+  ): Promise<StoredMessage[]> {
+    const after = query.after ?? 0;
+    const before = query.before ?? Number.MAX_SAFE_INTEGER;
+    // Both directions, through the two partial indexes.
+    const sql = `
+      SELECT * FROM (
+        SELECT * FROM messages WHERE room_key IS NULL AND from_key = :me
+          AND (:peer IS NULL OR to_key = :peer) AND id > :after AND id < :before AND ts >= :since
+        UNION ALL
+        SELECT * FROM messages WHERE room_key IS NULL AND to_key = :me AND from_key <> :me
+          AND (:peer IS NULL OR from_key = :peer) AND id > :after AND id < :before AND ts >= :since
+      ) ORDER BY id ${query.after !== undefined ? 'ASC' : 'DESC'} LIMIT :limit`;
+    const rows = this.#sql(sql).all({
+      me: userKey,
+      peer: peerKey,
+      after,
+      before,
+      since,
+      limit: query.limit,
+    }) as Row[];
+    if (query.after === undefined) rows.reverse();
+    return rows.map(toMessage);
+  }
+
+  async ensureRoom(room: { key: string; name: string; createdAt: number }): Promise<StoredRoom> {
+    this.#sql(
+      'INSERT INTO rooms (key, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ).run(room.key, room.name, room.createdAt);
+    return toRoom(this.#sql('SELECT * FROM rooms WHERE key = ?').get(room.key) as Row);
+  }
+
+  async getRoom(key: string): Promise<StoredRoom | undefined> {
+    const row = this.#sql('SELECT * FROM rooms WHERE key = ?').get(key) as Row | undefined;
+    return row ? toRoom(row) : undefined;
+  }
+
+  async listRooms(): Promise<StoredRoom[]> {
+    return (this.#sql('SELECT * FROM rooms ORDER BY key').all() as Row[]).map(toRoom);
+  }
+
+  async setTopic(key: string, topic: string | null): Promise<void> {
+    this.#sql('UPDATE rooms SET topic = ? WHERE key = ?').run(topic, key);
+  }
+
+  async saveResumeToken(tokenHash: string, identity: Identity, expiresAt: number): Promise<void> {
+    this.#sql(
+      `INSERT INTO resume_tokens (token_hash, name_key, since, expires_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (token_hash) DO UPDATE SET expires_at = excluded.expires_at`,
+    ).run(tokenHash, identity.nameKey, identity.since, expiresAt);
+  }
+
+  async findResumeToken(tokenHash: string, now: number): Promise<Identity | undefined> {
+    const row = this.#sql(
+      'SELECT name_key, since FROM resume_tokens WHERE token_hash = ? AND expires_at > ?',
+    ).get(tokenHash, now) as Row | undefined;
+    return row ? { nameKey: row.name_key as string, since: Number(row.since) } : undefined;
+  }
+
+  async enforceRetention(policy: RetentionPolicy, now: number, maxRows: number): Promise<number> {
+    let deleted = 0;
+    if (policy.maxAgeMs > 0) {
+      deleted += Number(
+        this.#sql(
+          'DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE ts < ? ORDER BY ts LIMIT ?)',
+        ).run(now - policy.maxAgeMs, maxRows).changes,
+      );
+    }
+    if (policy.maxPerRoom > 0 && deleted < maxRows) {
+      const crowded = this.#sql(
+        `SELECT room_key FROM messages WHERE room_key IS NOT NULL
+         GROUP BY room_key HAVING count(*) > ?`,
+      ).all(policy.maxPerRoom) as Row[];
+      for (const { room_key: roomKey } of crowded) {
+        if (deleted >= maxRows) break;
+        // The oldest id that stays: the maxPerRoom-th newest.
+        deleted += Number(
+          this.#sql(
+            `DELETE FROM messages WHERE id IN (
+               SELECT id FROM messages WHERE room_key = :room AND id < (
+                 SELECT id FROM messages WHERE room_key = :room ORDER BY id DESC LIMIT 1 OFFSET :keep - 1)
+               ORDER BY id LIMIT :max)`,
+          ).run({ room: roomKey as string, keep: policy.maxPerRoom, max: maxRows - deleted })
+            .changes,
+        );
+      }
+    }
+    this.#sql('DELETE FROM resume_tokens WHERE expires_at <= ?').run(now);
+    return deleted;
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.isOpen) this.#db.close();
+  }
+}
