@@ -7,6 +7,7 @@ const USAGE = `usage: natter <command> [options]
 commands:
   serve    run the chat server          (natter serve --help)
   chat     connect as a chat client     (natter chat --help)
+  bench    load generator, vs InspIRCd  (natter bench --help)
 `;
 
 type Command = (argv: readonly string[]) => Promise<number>;
@@ -14,6 +15,7 @@ type Command = (argv: readonly string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.ts')).serve,
   chat: async () => (await import('./chat.ts')).chat,
+  bench: async () => (await import('./bench.ts')).bench,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

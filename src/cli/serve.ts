@@ -1,9 +1,10 @@
 /** `natter serve`: flags and config to a running server, plus signal handling. */
 import path from 'node:path';
-import { DEFAULT_LIMITS, type Limits } from '../protocol/limits.ts';
+import { DEFAULT_EXEMPT, DEFAULT_LIMITS, type Limits } from '../protocol/limits.ts';
+import { parseExemptList } from '../server/connection-limits.ts';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../server/log.ts';
 import { startServer } from '../server/server.ts';
-import { formatOptionsHelp, parseOptions, type OptionSpec } from './options.ts';
+import { formatOptionsHelp, parseOptions, UsageError, type OptionSpec } from './options.ts';
 
 /** Limit flags and the Limits field each one sets. */
 export const LIMIT_OPTIONS: readonly (OptionSpec & { field: keyof Limits })[] = [
@@ -78,6 +79,69 @@ export const LIMIT_OPTIONS: readonly (OptionSpec & { field: keyof Limits })[] = 
     description: 'most messages one history request or resume returns',
   },
   {
+    name: 'out-queue-stall',
+    field: 'outQueueStallMs',
+    kind: 'duration',
+    default: DEFAULT_LIMITS.outQueueStallMs,
+    description: 'disconnect a client that stays over out-queue-soft this long',
+  },
+  {
+    name: 'flood-burst',
+    field: 'floodBurst',
+    kind: 'integer',
+    default: DEFAULT_LIMITS.floodBurst,
+    description: 'messages/commands at once before pacing starts',
+  },
+  {
+    name: 'flood-rate',
+    field: 'floodPerSecond',
+    kind: 'integer',
+    default: DEFAULT_LIMITS.floodPerSecond,
+    description: 'sustained messages/commands per second',
+  },
+  {
+    name: 'flood-queue',
+    field: 'floodQueue',
+    kind: 'integer',
+    default: DEFAULT_LIMITS.floodQueue,
+    description: 'frames held for pacing before further ones get rate_limited',
+  },
+  {
+    name: 'flood-strikes',
+    field: 'floodStrikes',
+    kind: 'integer',
+    default: DEFAULT_LIMITS.floodStrikes,
+    description: 'refusals and malformed lines tolerated in a burst before disconnecting',
+  },
+  {
+    name: 'max-connections-per-ip',
+    field: 'maxConnectionsPerAddress',
+    kind: 'integer',
+    default: DEFAULT_LIMITS.maxConnectionsPerAddress,
+    description: 'concurrent connections per address (IPv4 /32, IPv6 /64)',
+  },
+  {
+    name: 'new-connections-per-ip',
+    field: 'newConnectionsPerWindow',
+    kind: 'integer',
+    default: DEFAULT_LIMITS.newConnectionsPerWindow,
+    description: 'new connections per address per new-connections-window',
+  },
+  {
+    name: 'new-connections-window',
+    field: 'newConnectionsWindowMs',
+    kind: 'duration',
+    default: DEFAULT_LIMITS.newConnectionsWindowMs,
+    description: 'the window for new-connections-per-ip',
+  },
+  {
+    name: 'max-connections',
+    field: 'maxConnections',
+    kind: 'integer',
+    default: DEFAULT_LIMITS.maxConnections,
+    description: 'concurrent connections in all',
+  },
+  {
     name: 'max-rooms-per-user',
     field: 'maxRoomsPerUser',
     kind: 'integer',
@@ -86,7 +150,13 @@ export const LIMIT_OPTIONS: readonly (OptionSpec & { field: keyof Limits })[] = 
   },
 ];
 
-const STORE_OPTIONS: readonly OptionSpec[] = [
+const OTHER_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'limit-exempt',
+    kind: 'string',
+    default: DEFAULT_EXEMPT.join(','),
+    description: 'comma-separated CIDR blocks exempt from the per-address caps ("" for none)',
+  },
   {
     name: 'db-sync',
     kind: 'string',
@@ -133,9 +203,22 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     description: 'structured log level on stderr',
   },
   ...LIMIT_OPTIONS,
-  ...STORE_OPTIONS,
+  ...OTHER_OPTIONS,
   { name: 'help', short: 'h', kind: 'boolean', description: 'show this help' },
 ];
+
+function exemptList(value: string): string[] {
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  try {
+    parseExemptList(entries);
+  } catch (error) {
+    throw new UsageError(`--limit-exempt: ${(error as Error).message}`);
+  }
+  return entries;
+}
 
 export function serveUsage(): string {
   return `usage: natter serve [options]\n\n${formatOptionsHelp(SERVE_OPTIONS)}\n`;
@@ -158,6 +241,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
     keyFile: values.key as string | undefined,
     serverName: values.name as string | undefined,
     dbSync: values['db-sync'] as 'full' | 'normal',
+    exempt: exemptList(values['limit-exempt'] as string),
     retention: {
       maxAgeMs: values['retention-max-age'] as number,
       maxPerRoom: values['retention-max-per-room'] as number,

@@ -1,128 +1,61 @@
 /**
- * The client's connection manager, independent of any renderer: connects
- * through a Transport, logs in, keeps the connection alive, reconnects with
- * backoff when it drops, resumes where it left off, and delivers messages
- * the user sent exactly once (same client id on every re-send). Renderers
+ * The client's connection manager, independent of any renderer. Renderers
  * (line mode now, the full-screen UI later) listen to its events and call
- * `send`; they never touch a socket.
+ * `send`; they never touch a socket. This half is what travels over a
+ * connection: login (with resume), messages that stay pending until their
+ * ack and are re-sent with the same client id after a reconnect, and
+ * messages from the server shown exactly once. Connecting, reconnecting and
+ * quitting are in connection-lifecycle.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import { decodeServerFrame, encodeFrame } from '../protocol/codec.ts';
+import { decodeServerFrame } from '../protocol/codec.ts';
 import type {
-  AckFrame,
-  ClientFrame,
   ErrorFrame,
   HelloFrame,
   ResumePoint,
   ServerFrame,
+  WelcomeFrame,
 } from '../protocol/frames.ts';
 import { PROTOCOL_VERSION } from '../protocol/frames.ts';
-import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from './backoff.ts';
-import { Outbox, type AckedFrame, type PendingMessage } from './outbox.ts';
+import { badField } from './check-frame.ts';
+import { ConnectionLifecycle } from './connection-lifecycle.ts';
+import type { ConnectionOptions, OutgoingFrame } from './connection-types.ts';
+import type { Link } from './link.ts';
+import { Outbox, type PendingMessage, type Unidentified } from './outbox.ts';
 import { ResumeTracker } from './resume.ts';
 import { SessionState } from './session-state.ts';
-import { FatalError, isFatal, type Connector, type Transport } from './transport.ts';
 
+export type * from './connection-types.ts';
 export type { AckedFrame, PendingMessage } from './outbox.ts';
 
-export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline';
-
-/** Why the manager went offline. */
-export type OfflineCause = 'quit' | 'bye' | 'fatal' | 'closed';
-
-export interface StateChange {
-  state: ConnectionState;
-  /** reconnecting: the number of the retry that is scheduled (1, 2, …). */
-  attempt?: number;
-  /** reconnecting: how long until that retry. */
-  delayMs?: number;
-  /** reconnecting: what broke; offline with cause 'fatal': what cannot be retried. */
-  error?: Error;
-  /** offline only. */
-  cause?: OfflineCause;
-  /** offline after `bye`: the server's reason. */
-  reason?: string;
-}
-
-export interface ConnectionEvents {
-  /** On every change of state, and on every retry scheduled while reconnecting. */
-  state: [change: StateChange];
-  /** Every server frame except pings, pongs and already-shown messages, for renderers. */
-  frame: [frame: ServerFrame];
-  /** A message of ours was stored by the server. */
-  ack: [message: PendingMessage, ack: AckFrame];
-  /** A message of ours was refused (by the server, or locally when it could never be sent). */
-  refused: [message: PendingMessage, error: ErrorFrame];
-  /** Something worth a line on stderr that changes nothing. */
-  warning: [message: string];
-}
-
-type WithOptionalId<T> = T extends { id: string } ? Omit<T, 'id'> & { id?: string } : T;
-/** What a renderer may send: any client frame but hello/pong (the manager's own); ids are optional. */
-export type OutgoingFrame = WithOptionalId<Exclude<ClientFrame, HelloFrame | { type: 'pong' }>>;
-
-export interface ConnectionOptions {
-  name: string;
-  connector: Connector;
-  /** Client software name sent in hello, for server logs. */
-  client?: string;
-  backoff?: Partial<BackoffOptions>;
-  /** Ping the server after this much silence from it; 0 turns keep-alive off. */
-  keepaliveMs?: number;
-  /** Drop the connection (and reconnect) when the ping gets no answer within this. */
-  keepaliveTimeoutMs?: number;
-  /** Asked when the server refuses the name at first login; null gives up. */
-  chooseName?: (refusal: ErrorFrame) => Promise<string | null>;
-  /** Makes client ids; the default is random per process, so ids never repeat across runs. */
-  newId?: () => string;
-  random?: () => number;
-}
-
 const NAME_CODES = new Set(['name_taken', 'name_invalid', 'name_reserved']);
-/** Fatal server errors that a new connection may cure. */
-const RETRYABLE_CODES = new Set(['idle_timeout', 'slow_consumer', 'too_many_connections']);
 /** How long to wait for a resumed room that never comes back before sending anyway. */
 const RESTORE_WAIT_MS = 5_000;
-const QUIT_WAIT_MS = 3_000;
+/**
+ * Messages awaiting their ack at once. The server holds frames over its rate
+ * in a queue (10 by default) and refuses what overflows it; frames it holds
+ * are acked late, so keeping fewer than that unacknowledged never overflows.
+ */
+const DEFAULT_MAX_IN_FLIGHT = 8;
 
-interface Link {
-  transport: Transport | null;
-  loggedIn: boolean;
-  resumed: string[];
-  fatal: ErrorFrame | null;
-}
-
-export class Connection extends EventEmitter<ConnectionEvents> {
-  readonly #options: ConnectionOptions;
-  readonly #backoff: BackoffOptions;
+export class Connection extends ConnectionLifecycle {
+  /** A fresh client id (parseTextInput takes this to number the messages it makes). */
+  readonly newId: () => string;
   readonly #session: SessionState;
   readonly #resume = new ResumeTracker();
   readonly #outbox: Outbox;
-  #state: ConnectionState = 'connecting';
-  #started = false;
-  #link: Link | null = null;
-  #everOnline = false;
-  #attempt = 0;
-  #stopping: OfflineCause | null = null;
-  #bye: string | null = null;
-  #retryTimer: NodeJS.Timeout | undefined;
-  #keepaliveTimer: NodeJS.Timeout | undefined;
-  #restoreTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ConnectionOptions) {
-    super();
-    this.#options = options;
-    this.#backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    super(options);
     this.#session = new SessionState(options.name);
+    // Random per process: ids must never repeat across runs, or the server
+    // would take a new message for a re-sent old one.
     const prefix = randomBytes(6).toString('base64url');
     let n = 0;
-    this.#outbox = new Outbox(options.newId ?? (() => `${prefix}.${++n}`));
+    this.newId = options.newId ?? (() => `${prefix}.${++n}`);
+    this.#outbox = new Outbox(this.newId);
   }
 
-  get state(): ConnectionState {
-    return this.#state;
-  }
   /** Our name as the server displays it (after welcome and /nick). */
   get name(): string {
     return this.#session.name;
@@ -131,13 +64,15 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   get room(): string | null {
     return this.#session.room;
   }
+  /** The rooms we are in, in the order joined. */
   get rooms(): readonly string[] {
     return this.#session.rooms;
   }
+  /** The server's name, from its welcome. */
   get server(): string | null {
     return this.#session.server;
   }
-  get limits() {
+  get limits(): WelcomeFrame['limits'] | null {
     return this.#session.limits;
   }
   /** Messages sent but not yet acknowledged, oldest first. */
@@ -149,210 +84,74 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.#resume.point(this.#session.resumeOrder());
   }
 
-  start(): void {
-    if (this.#started) return;
-    this.#started = true;
-    this.#setState({ state: 'connecting' });
-    void this.#connect();
-  }
-
   /**
    * Sends a frame now, or as soon as the connection is back. Messages
    * (say/me/msg) get a client id and stay pending until acknowledged; the id
    * is returned. say/me without a room go to the current room as of now.
    */
+  send(input: Extract<OutgoingFrame, { type: 'say' | 'me' | 'msg' }>): string;
+  send(input: OutgoingFrame): string | undefined;
   send(input: OutgoingFrame): string | undefined {
-    if (this.#state === 'offline') throw new Error('the connection is offline');
+    if (this.state === 'offline') throw new Error('the connection is offline');
+    if (input.type === 'hello' || input.type === 'pong') {
+      throw new Error(`${input.type} frames are sent by the connection manager itself`);
+    }
     if (input.type === 'quit') {
       void this.quit(input.reason);
       return undefined;
     }
-    let frame = input as ClientFrame | Omit<AckedFrame, 'id'>;
-    if ((frame.type === 'say' || frame.type === 'me') && frame.room === undefined) {
-      const room = this.#session.room;
-      if (room !== null) frame = { ...frame, room };
+    let frame: Unidentified = input;
+    const room = this.#session.room;
+    if ((frame.type === 'say' || frame.type === 'me') && frame.room === undefined && room) {
+      frame = { ...frame, room };
     }
-    const queued = this.#outbox.add(frame);
-    if (this.#online()) this.#flush();
-    return queued.id;
+    const { id } = this.#outbox.add(frame);
+    this.#flush();
+    return id;
   }
 
   /**
-   * Resolves with true once everything sent is acknowledged (or refused),
-   * with false at the deadline or on going offline with messages pending.
-   * Before the first login it also waits for the connection's outcome.
+   * Resolves with true once everything sent is acknowledged (or refused);
+   * with false on going offline with messages pending, or when no ack came
+   * for `idleMs` (each ack restarts that clock). Before the first login it
+   * also waits for the connection's outcome.
    */
-  drain(timeoutMs: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const done = (ok: boolean) => {
-        clearTimeout(timer);
-        this.#outbox.unwatch(check);
-        resolve(ok);
-      };
-      const check = () => {
-        const offline = this.#state === 'offline';
-        if (this.#outbox.empty && (this.#everOnline || offline)) done(true);
-        else if (offline) done(false);
-      };
-      const timer = setTimeout(() => done(false), timeoutMs);
-      this.#outbox.watch(check);
-      check();
-    });
+  drain(idleMs: number): Promise<boolean> {
+    return this.#outbox.whenEmpty(
+      idleMs,
+      () => this.everOnline,
+      () => this.state === 'offline',
+    );
   }
 
-  /** Says goodbye and goes offline for good; resolves when offline. */
-  async quit(reason?: string): Promise<void> {
-    if (this.#state === 'offline') return;
-    this.#stopping ??= 'quit';
-    clearTimeout(this.#retryTimer);
-    const link = this.#link;
-    if (link?.transport && link.loggedIn) {
-      link.transport.send(encodeFrame(reason ? { type: 'quit', reason } : { type: 'quit' }));
-      const cut = setTimeout(() => link.transport?.destroy(), QUIT_WAIT_MS);
-      cut.unref();
-    } else {
-      link?.transport?.destroy();
-      if (!link?.transport) this.#offline({ state: 'offline', cause: this.#stopping });
-    }
-    if (this.#state !== 'offline') {
-      await new Promise<void>((resolve) => {
-        const check = (change: StateChange) => {
-          if (change.state !== 'offline') return;
-          this.off('state', check);
-          resolve();
-        };
-        this.on('state', check);
-      });
-    }
-  }
+  // ---- hooks of the lifecycle ---------------------------------------------------
 
-  /** Drops the connection at once, without goodbye, and stays offline. */
-  close(): void {
-    this.#stopping ??= 'closed';
-    void this.quit();
-    this.#link?.transport?.destroy();
-  }
-
-  // ---- connection lifecycle ---------------------------------------------------
-
-  #online(): boolean {
-    return this.#state === 'online' && this.#link?.loggedIn === true;
-  }
-
-  #setState(change: StateChange): void {
-    this.#state = change.state;
-    this.emit('state', change);
-  }
-
-  #offline(change: StateChange): void {
-    if (this.#state === 'offline') return;
-    for (const timer of [this.#retryTimer, this.#keepaliveTimer, this.#restoreTimer]) {
-      clearTimeout(timer);
-    }
-    this.#link = null;
-    this.#setState(change);
-    this.#outbox.wake();
-  }
-
-  async #connect(): Promise<void> {
-    const link: Link = { transport: null, loggedIn: false, resumed: [], fatal: null };
-    this.#link = link;
-    let transport: Transport;
-    try {
-      transport = await this.#options.connector({
-        line: (line) => this.#link === link && this.#onLine(link, line),
-        close: (error) => this.#link === link && this.#onClose(link, error),
-      });
-    } catch (error) {
-      if (this.#link !== link) return;
-      const failure = error as Error;
-      if (this.#stopping) this.#offline({ state: 'offline', cause: this.#stopping });
-      else if (isFatal(failure) || !this.#everOnline) {
-        this.#offline({ state: 'offline', cause: 'fatal', error: failure });
-      } else this.#retry(failure);
-      return;
-    }
-    if (this.#link !== link || this.#stopping) {
-      transport.destroy();
-      return;
-    }
-    link.transport = transport;
-    this.#armKeepalive(link);
-    this.#hello(link);
-  }
-
-  #hello(link: Link): void {
+  protected override hello(link: Link): void {
     const hello: HelloFrame = {
       type: 'hello',
       version: PROTOCOL_VERSION,
       name: this.#session.name,
     };
-    if (this.#options.client) hello.client = this.#options.client;
-    if (this.#everOnline) {
+    if (this.options.client) hello.client = this.options.client;
+    if (this.everOnline) {
       link.resumed = this.#session.resumeOrder();
       const resume = this.#resume.point(link.resumed);
       if (Object.keys(resume).length > 0) hello.resume = resume;
       if (this.#session.token) hello.token = this.#session.token;
     }
-    link.transport?.send(encodeFrame(hello));
+    link.send(hello);
   }
 
-  #onClose(link: Link, error: Error | undefined): void {
-    clearTimeout(this.#keepaliveTimer);
-    clearTimeout(this.#restoreTimer);
-    link.transport = null;
-    link.loggedIn = false;
+  protected override lost(): void {
     this.#outbox.requeue(); // unacknowledged messages go again, with the same ids
-    const fatal = link.fatal;
-    if (this.#stopping) this.#offline({ state: 'offline', cause: this.#stopping });
-    else if (this.#bye !== null)
-      this.#offline({ state: 'offline', cause: 'bye', reason: this.#bye });
-    else if (fatal && !RETRYABLE_CODES.has(fatal.code)) {
-      const failure = new FatalError(fatal.code, fatal.message);
-      this.#offline({ state: 'offline', cause: 'fatal', error: failure });
-    } else if (!this.#everOnline) {
-      const why = error?.message ?? 'the server closed the connection';
-      const failure = new FatalError('closed', `${why} before the login completed`);
-      this.#offline({ state: 'offline', cause: 'fatal', error: failure });
-    } else {
-      this.#retry(fatal ? new Error(`${fatal.code}: ${fatal.message}`) : error);
-    }
   }
 
-  #retry(error: Error | undefined): void {
-    this.#attempt += 1;
-    const delayMs = backoffDelay(this.#attempt, this.#backoff, this.#options.random);
-    this.#link = null;
-    this.#setState({
-      state: 'reconnecting',
-      attempt: this.#attempt,
-      delayMs,
-      error: error ?? new Error('connection lost'),
-    });
-    this.#retryTimer = setTimeout(() => void this.#connect(), delayMs);
+  protected override stopped(): void {
+    this.#outbox.wake(); // drain() learns that nothing more will come
   }
 
-  #armKeepalive(link: Link): void {
-    clearTimeout(this.#keepaliveTimer);
-    const every = this.#options.keepaliveMs ?? 30_000;
-    if (every <= 0) return;
-    this.#keepaliveTimer = setTimeout(() => {
-      link.transport?.send(encodeFrame({ type: 'ping', token: `k${Date.now()}` }));
-      const patience = this.#options.keepaliveTimeoutMs ?? 20_000;
-      this.#keepaliveTimer = setTimeout(() => {
-        link.transport?.destroy(
-          new Error(`no answer to a keep-alive ping in ${patience / 1000} s`),
-        );
-      }, patience);
-      this.#keepaliveTimer.unref();
-    }, every);
-    this.#keepaliveTimer.unref();
-  }
-
-  // ---- frames from the server -------------------------------------------------
-
-  #onLine(link: Link, line: string): void {
-    this.#armKeepalive(link);
+  protected override received(link: Link, line: string): void {
+    link.heard();
     let frame: ServerFrame | null;
     try {
       frame = decodeServerFrame(line);
@@ -361,18 +160,27 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       return;
     }
     if (frame === null) return; // a newer server's event this client does not know
+    const bad = badField(frame);
+    if (bad !== null) {
+      this.emit('warning', `ignored a ${frame.type} frame from the server: bad field "${bad}"`);
+      return;
+    }
     switch (frame.type) {
       case 'ping':
-        link.transport?.send(encodeFrame({ type: 'pong', token: frame.token }));
+        link.send({ type: 'pong', token: frame.token });
         return;
       case 'pong':
         return;
       case 'welcome':
-        this.#welcome(link, frame);
+        this.#session.welcome(frame, link.resumed);
+        this.loggedIn(link);
+        // Messages wait until the rooms they go to are joined again.
+        link.waitForRestore(RESTORE_WAIT_MS, () => this.#restored(link));
         break;
       case 'ack': {
         const message = this.#outbox.settle(frame.id);
         if (message) this.emit('ack', message, frame);
+        this.#flush(); // room in the window for the next message
         break;
       }
       case 'error':
@@ -382,34 +190,25 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         if (!this.#resume.accept(frame)) return; // already shown
         break;
       case 'bye':
-        this.#bye = frame.reason;
+        this.bye = frame.reason;
         break;
       default:
         this.#session.apply(frame);
-        if (frame.type === 'join' && link.loggedIn) this.#maybeRestored(link);
+        if (frame.type === 'join' && link.loggedIn && this.#session.restoring === 0) {
+          this.#restored(link);
+        }
     }
     this.emit('frame', frame);
   }
 
-  #welcome(link: Link, frame: ServerFrame & { type: 'welcome' }): void {
-    link.loggedIn = true;
-    this.#session.welcome(frame, link.resumed);
-    this.#everOnline = true;
-    this.#attempt = 0;
-    this.#setState({ state: 'online' });
-    // Messages wait until the rooms they go to are joined again.
-    this.#restoreTimer = setTimeout(() => this.#restored(link), RESTORE_WAIT_MS);
-    this.#restoreTimer.unref();
-  }
+  // ---- frames -------------------------------------------------------------------
 
-  #maybeRestored(link: Link): void {
-    if (this.#session.restoring === 0) this.#restored(link);
-  }
-
+  /** The rooms are back (or will not come back): send what waited. */
   #restored(link: Link): void {
-    clearTimeout(this.#restoreTimer);
+    link.restoreDone();
+    link.restored = true;
     this.#session.restoreFailed(); // whatever did not come back will not
-    if (this.#link === link && link.loggedIn) this.#flush();
+    this.#flush();
   }
 
   /** Handles an error frame; returns false when it must not reach renderers. */
@@ -417,11 +216,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     if (frame.fatal) link.fatal = frame;
     if (!link.loggedIn && NAME_CODES.has(frame.code)) {
       void this.#nameRefused(link, frame);
-      return !this.#everOnline;
+      return !this.everOnline;
     }
     if (frame.id !== undefined) {
       const message = this.#outbox.settle(frame.id);
       if (message) this.emit('refused', message, frame);
+      this.#flush();
     } else if (link.loggedIn && this.#session.restoring > 0) {
       this.#restored(link); // a room could not be rejoined; send the rest anyway
     }
@@ -429,45 +229,43 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   }
 
   async #nameRefused(link: Link, frame: ErrorFrame): Promise<void> {
-    if (this.#everOnline) {
+    if (this.everOnline) {
       // After a drop the server may not have noticed our old connection yet.
       this.emit('warning', `${frame.code}: ${frame.message} (retrying)`);
       link.transport?.destroy(new Error(`${frame.code}: ${frame.message}`));
       return;
     }
-    const name = this.#options.chooseName ? await this.#options.chooseName(frame) : null;
-    if (this.#link !== link || !link.transport) return;
+    const name = this.options.chooseName ? await this.options.chooseName(frame) : null;
+    if (this.link !== link || !link.transport) return;
     if (name === null) {
       link.fatal = { ...frame, fatal: true };
       link.transport.destroy();
       return;
     }
     this.#session.name = name;
-    this.#hello(link);
+    this.hello(link);
   }
 
+  /** Writes what may go now: only once logged in and the rooms are back. */
   #flush(): void {
-    const transport = this.#link?.transport;
-    const maxLineBytes = this.#session.limits?.maxLineBytes ?? Infinity;
-    if (!transport) return;
-    for (const item of this.#outbox.takeUnsent()) {
-      const line = encodeFrame(item.frame);
-      if (Buffer.byteLength(line) - 1 > maxLineBytes) {
-        // The server would close the connection; a resend would do it again.
-        const refusal: ErrorFrame = {
-          type: 'error',
-          code: 'too_long',
-          message: `not sent: the frame is longer than the server's ${maxLineBytes}-byte limit`,
-        };
-        if (item.pending) {
-          this.#outbox.settle(item.pending.id);
-          refusal.id = item.pending.id;
-          this.emit('refused', item.pending, refusal);
-        }
-        this.emit('frame', refusal);
-        continue;
+    const link = this.link;
+    const transport = link?.transport;
+    if (!transport || !link?.loggedIn || !link.restored || !this.isOnline()) return;
+    const limit = this.#session.limits?.maxLineBytes ?? Infinity;
+    const window = this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    const { lines, tooLong } = this.#outbox.takeLines(limit, window);
+    for (const line of lines) transport.send(line);
+    for (const item of tooLong) {
+      const refusal: ErrorFrame = {
+        type: 'error',
+        code: 'too_long',
+        message: `not sent: the frame is longer than the server's ${limit}-byte limit`,
+      };
+      if (item.pending) {
+        refusal.id = item.pending.id;
+        this.emit('refused', item.pending, refusal);
       }
-      transport.send(line);
+      this.emit('frame', refusal);
     }
   }
 }

@@ -96,7 +96,10 @@ export function decodeClientFrame(
   line: string,
   limits: { maxJsonDepth: number; maxTextChars: number },
 ): ClientFrame {
-  const frame = readClientFrame(parseObject(line, limits.maxJsonDepth), limits.maxTextChars);
+  const o = parseObject(line, limits.maxJsonDepth);
+  const frame = readClientFrame(o, limits.maxTextChars);
+  // Any request may carry an id to match the answer; say/me/msg require one.
+  if (frame.id === undefined && o.id !== undefined) frame.id = clientId(o);
   // Absent optional fields are left out rather than present as undefined.
   const fields = frame as unknown as Json;
   for (const key of Object.keys(fields)) if (fields[key] === undefined) delete fields[key];

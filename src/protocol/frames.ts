@@ -65,6 +65,7 @@ export interface RoomsRequest {
 }
 export interface HistoryRequest {
   type: 'history';
+  id?: string;
   room?: string;
   /** Private messages with this person instead of a room. */
   with?: string;
@@ -93,7 +94,11 @@ export interface QuitFrame {
   reason?: string;
 }
 
-export type ClientFrame =
+/**
+ * Every request may carry a client `id`; errors answering it, and the
+ * `history` end frame, echo it. For say/me/msg it is required (acks need it).
+ */
+export type ClientFrame = { id?: string } & (
   | HelloFrame
   | SayFrame
   | MeFrame
@@ -107,7 +112,8 @@ export type ClientFrame =
   | TopicRequest
   | PingFrame
   | PongFrame
-  | QuitFrame;
+  | QuitFrame
+);
 
 export type ClientFrameType = ClientFrame['type'];
 
@@ -120,7 +126,13 @@ export interface WelcomeFrame {
   /** The name as the server will display it. */
   name: string;
   room: string;
-  limits: { maxLineBytes: number; maxMessageBytes: number; historyMax: number };
+  limits: {
+    maxLineBytes: number;
+    maxMessageBytes: number;
+    historyMax: number;
+    /** Flood control: send at most `burst` at once, then `perSecond` (absent from older servers). */
+    flood?: { burst: number; perSecond: number; queue: number };
+  };
   /** Present this in the next `hello` to be recognised as the same person. */
   token: string;
 }
@@ -178,6 +190,8 @@ export interface RoomsReply {
 /** Ends a run of replayed messages (`history: true`): after a join, a resume or a request. */
 export interface HistoryEnd {
   type: 'history';
+  /** The id of the `history` request this answers; absent for join and resume replays. */
+  id?: string;
   /** The room replayed, or `with` for private messages. */
   room?: string;
   with?: string;

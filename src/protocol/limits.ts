@@ -25,6 +25,21 @@ export interface Limits {
   historyMax: number;
   /** Most rooms one user can be in at once. */
   maxRoomsPerUser: number;
+  /** Milliseconds a client may stay over the soft queue limit before it is disconnected. */
+  outQueueStallMs: number;
+  /** Flood control: frames at once, then frames per second, then frames held for pacing. */
+  floodBurst: number;
+  floodPerSecond: number;
+  floodQueue: number;
+  /** Refused frames (or malformed lines) tolerated in a burst before disconnecting. */
+  floodStrikes: number;
+  /** Concurrent connections from one address (IPv4 /32, IPv6 /64). */
+  maxConnectionsPerAddress: number;
+  /** New connections from one address per `newConnectionsWindowMs`. */
+  newConnectionsPerWindow: number;
+  newConnectionsWindowMs: number;
+  /** Concurrent connections in all. */
+  maxConnections: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -39,7 +54,19 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   historyOnJoin: 50,
   historyMax: 1000,
   maxRoomsPerUser: 50,
+  outQueueStallMs: 30_000,
+  floodBurst: 10,
+  floodPerSecond: 2,
+  floodQueue: 10,
+  floodStrikes: 100,
+  maxConnectionsPerAddress: 16,
+  newConnectionsPerWindow: 30,
+  newConnectionsWindowMs: 60_000,
+  maxConnections: 20_000,
 });
+
+/** Addresses exempt from the per-address connection caps by default. */
+export const DEFAULT_EXEMPT = ['127.0.0.0/8', '::1/128'] as const;
 
 export const NAME_MAX_CHARS = 32;
 export const ROOM_NAME_MAX_CHARS = 64;

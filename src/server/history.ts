@@ -45,14 +45,29 @@ export function historyQuery(
   return query;
 }
 
+/**
+ * Reads one page, asking the store for one message beyond the limit so that
+ * `more` is exact; that extra one (the furthest from the anchor) is dropped.
+ */
+export async function readHistoryPage(
+  query: HistoryQuery,
+  read: (query: HistoryQuery) => Promise<StoredMessage[]>,
+): Promise<{ page: StoredMessage[]; more: boolean }> {
+  const rows = await read({ ...query, limit: query.limit + 1 });
+  if (rows.length <= query.limit) return { page: rows, more: false };
+  // Forwards (after): the extra one is the newest; backwards, the oldest.
+  const page = query.after !== undefined ? rows.slice(0, query.limit) : rows.slice(1);
+  return { page, more: true };
+}
+
 /** Sends a page of history and its end frame; returns the last id sent (0 if none). */
 export function sendHistoryPage(
   session: Session,
   page: readonly StoredMessage[],
-  about: { room: string } | { with: string },
-  limit: number,
+  about: ({ room: string } | { with: string }) & { id?: string },
+  more: boolean,
 ): number {
   for (const m of page) session.sendFrame(messageEvent(m, true));
-  session.sendFrame({ type: 'history', ...about, count: page.length, more: page.length >= limit });
+  session.sendFrame({ type: 'history', ...about, count: page.length, more });
   return page.at(-1)?.id ?? 0;
 }

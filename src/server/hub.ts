@@ -21,9 +21,10 @@ import { checkName } from '../core/names.ts';
 import { checkRoomName } from '../core/rooms.ts';
 import { checkMessageText, sanitizeText } from '../core/sanitize.ts';
 import type { NewMessage, Store } from '../store/store.ts';
-import { historyQuery, messageEvent, sendHistoryPage } from './history.ts';
-import { resolveIdentity } from './identity.ts';
+import { historyQuery, messageEvent, readHistoryPage, sendHistoryPage } from './history.ts';
+import { identityOfToken, identityStart, resolveIdentity } from './identity.ts';
 import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
 import { MessageWriter } from './message-writer.ts';
 import { Outgoing } from './outgoing.ts';
 import type { RoomDirectory } from './room-directory.ts';
@@ -39,6 +40,7 @@ export interface HubOptions {
   serverName: string;
   store: Store;
   rooms: RoomDirectory;
+  metrics: Metrics;
   now?: () => number;
 }
 
@@ -52,8 +54,10 @@ export class Hub {
   readonly #store: Store;
   readonly #rooms: RoomDirectory;
   readonly #now: () => number;
+  readonly #metrics: Metrics;
 
   constructor(options: HubOptions) {
+    this.#metrics = options.metrics;
     this.#limits = options.limits;
     this.#log = options.log;
     this.#serverName = options.serverName;
@@ -90,10 +94,15 @@ export class Hub {
     rawName: string,
     hello: Pick<HelloFrame, 'resume' | 'token'>,
   ): Promise<NatterError | ChatUser> {
-    const user = this.chat.claimName(rawName);
+    let user = this.chat.claimName(rawName);
+    if (user instanceof NatterError && user.code === 'name_taken' && hello.token !== undefined) {
+      if (await this.#takeOver(rawName, hello.token)) user = this.chat.claimName(rawName);
+    }
     if (user instanceof NatterError) return user;
     session.loggedIn(user, { pingMs: this.#limits.idlePingMs });
     this.#sessions.set(user, session);
+    // Private messages arriving before the "@" resume replay is sent wait for it.
+    if (hello.resume?.[PRIVATE_RESUME_KEY] !== undefined) session.hold(PRIVATE_RESUME_KEY);
     const now = this.#now();
     let token = '';
     if (session.dialect === 'native') {
@@ -101,9 +110,10 @@ export class Hub {
       session.identity = resolved.identity;
       token = resolved.token;
     } else {
-      session.identity = { nameKey: user.key, since: now };
+      session.identity = { nameKey: user.key, since: identityStart(now) };
     }
     if (session.closing) return user;
+    this.#metrics.increment('logins');
     this.#log.info('login', { session: session.id, name: user.name, dialect: session.dialect });
     const resume = hello.resume ?? {};
     const resumeRooms = Object.keys(resume).filter((room) => room !== PRIVATE_RESUME_KEY);
@@ -118,6 +128,11 @@ export class Hub {
         maxLineBytes: this.#limits.maxLineBytes,
         maxMessageBytes: this.#limits.maxMessageBytes,
         historyMax: this.#limits.historyMax,
+        flood: {
+          burst: this.#limits.floodBurst,
+          perSecond: this.#limits.floodPerSecond,
+          queue: this.#limits.floodQueue,
+        },
       },
       token,
     });
@@ -127,16 +142,86 @@ export class Hub {
     }
     const privateAfter = resume[PRIVATE_RESUME_KEY];
     if (privateAfter !== undefined) {
-      await this.#history(session, user, { type: 'history', with: '', after: privateAfter });
+      let lastReplayed = 0;
+      try {
+        const since = session.identity?.since ?? now;
+        const { page, more } = await readHistoryPage(
+          { after: privateAfter, limit: this.#limits.historyMax },
+          (query) => this.#store.privateHistory(user.key, null, since, query),
+        );
+        lastReplayed = sendHistoryPage(session, page, { with: '' }, more);
+      } finally {
+        session.release(PRIVATE_RESUME_KEY, lastReplayed);
+      }
     }
     return user;
   }
 
   /**
-   * Handles one frame from a logged-in session. Returns a promise when the
-   * answer needs the store, so the session handles its next line after it.
+   * A reconnecting client whose old connection the server still holds (a
+   * network drop is not always noticed at once) proves with its token that it
+   * is the same person; the stale connection is closed and the name freed.
+   */
+  async #takeOver(rawName: string, token: string): Promise<boolean> {
+    const checked = checkName(rawName);
+    const holder = checked.ok ? this.chat.userByKey(checked.key) : undefined;
+    const stale = holder && this.#sessions.get(holder);
+    if (!holder || !stale) return false;
+    const identity = await identityOfToken(this.#store, token, this.#now());
+    if (!identity || identity.nameKey !== holder.key || this.#sessions.get(holder) !== stale) return false;
+    this.#log.info('session taken over', { session: stale.id, name: holder.name });
+    stale.destroy('reconnected');
+    this.disconnected(stale);
+    return true;
+  }
+
+  /**
+   * Handles one frame from a logged-in session, through its flood gate.
+   * Returns a promise when the answer needs the store, so the session
+   * handles its next line after it.
    */
   handle(session: Session, frame: ClientFrame): void | Promise<void> {
+    const admission = session.flood.admit(frame, () => void this.#run(session, frame), this.#now());
+    switch (admission.kind) {
+      case 'now':
+        return this.#run(session, frame);
+      case 'queued':
+        return;
+      case 'refused': {
+        this.#metrics.increment('rate_limited');
+        const seconds = Math.max(1, Math.round(admission.retryInMs / 1000));
+        const error = natterError('rate_limited', `slow down, next message in ${seconds} s`);
+        return this.reportError(session, error, 'id' in frame ? frame.id : undefined);
+      }
+      case 'disconnect':
+        return this.#floodDisconnect(session);
+    }
+  }
+
+  /** A malformed line: answered, counted, and a strike against the sender. */
+  protocolError(session: Session, error: NatterError, id?: string): void {
+    if (error.fatal) {
+      if (error.code === 'too_long') this.#metrics.increment('oversize_lines');
+      this.#log.info('closing connection', { session: session.id, code: error.code });
+      session.fail(error);
+      return;
+    }
+    this.#metrics.increment('protocol_errors');
+    if (!session.flood.strike(this.#now())) return this.#floodDisconnect(session);
+    this.reportError(session, error, id);
+  }
+
+  #floodDisconnect(session: Session): void {
+    this.#metrics.increment('flood_disconnects');
+    this.#log.warn('flood disconnect', {
+      session: session.id,
+      address: session.remoteAddress,
+      code: 'rate_limited',
+    });
+    session.fail(natterError('rate_limited', 'too much, too fast: disconnected', { fatal: true }));
+  }
+
+  #run(session: Session, frame: ClientFrame): void | Promise<void> {
     const id = 'id' in frame ? frame.id : undefined;
     const report = (result: NatterError | void) => {
       if (result instanceof NatterError) this.reportError(session, result, id);
@@ -288,13 +373,15 @@ export class Hub {
       ({ message: stored, duplicate }) => {
         session.sendFrame({ type: 'ack', id: clientId, msg: stored.id, ts: stored.ts });
         if (duplicate) return;
+        this.#metrics.increment('messages_stored');
         const event = messageEvent(stored);
         if (stored.roomKey !== null) {
           const room = this.chat.findRoom(stored.roomKey);
           if (room) this.#deliverToRoom(room, event);
         } else {
           const users = [stored.toKey, stored.fromKey].map((key) => this.chat.userByKey(key));
-          this.#deliver(new Set(users.filter((u): u is ChatUser => u !== undefined)), event);
+          const online = new Set(users.filter((u): u is ChatUser => u !== undefined));
+          this.#deliver(online, event, PRIVATE_RESUME_KEY);
         }
       },
       (error: Error) => {
@@ -339,7 +426,7 @@ export class Hub {
       for (const member of this.chat.findRoom(key)?.members.values() ?? []) audience.add(member);
     }
     // A new name is a new identity: private history stays with the old one.
-    session.identity = { nameKey: user.key, since: this.#now() };
+    session.identity = { nameKey: user.key, since: identityStart(this.#now()) };
     this.#log.info('nick', { session: session.id, old: renamed.old, name: user.name });
     this.#deliver(audience, { type: 'nick', old: renamed.old, name: user.name, ts: this.#now() });
   }
@@ -366,14 +453,11 @@ export class Hub {
     const limit = after === undefined ? this.#limits.historyOnJoin : this.#limits.historyMax;
     let lastReplayed = 0;
     try {
-      const page =
-        limit === 0
-          ? []
-          : await this.#store.roomHistory(
-              room.key,
-              after === undefined ? { limit } : { after, limit },
-            );
-      lastReplayed = sendHistoryPage(session, page, { room: room.name }, limit);
+      const { page, more } = await readHistoryPage(
+        after === undefined ? { limit } : { after, limit },
+        (query) => this.#store.roomHistory(room.key, query),
+      );
+      lastReplayed = sendHistoryPage(session, page, { room: room.name }, more);
     } finally {
       session.release(room.key, lastReplayed);
     }
@@ -412,14 +496,18 @@ export class Hub {
         peerKey = peer.key;
       }
       const since = session.identity?.since ?? this.#now();
-      const page = await this.#store.privateHistory(user.key, peerKey, since, query);
-      sendHistoryPage(session, page, { with: request.with }, query.limit);
+      const { page, more } = await readHistoryPage(query, (q) =>
+        this.#store.privateHistory(user.key, peerKey, since, q),
+      );
+      sendHistoryPage(session, page, { with: request.with, ...idOf(request) }, more);
       return;
     }
     const room = this.#targetRoom(session, user, request.room);
     if (room instanceof NatterError) return room;
-    const page = await this.#store.roomHistory(room.key, query);
-    sendHistoryPage(session, page, { room: room.name }, query.limit);
+    const { page, more } = await readHistoryPage(query, (q) =>
+      this.#store.roomHistory(room.key, q),
+    );
+    sendHistoryPage(session, page, { room: room.name, ...idOf(request) }, more);
   }
 
   #topic(session: Session, user: ChatUser, request: TopicRequest): NatterError | void {
@@ -450,8 +538,14 @@ export class Hub {
     for (const user of room.members.values()) this.#sessions.get(user)?.send(out, room.key);
   }
 
-  #deliver(users: Iterable<ChatUser>, frame: ServerFrame): void {
+  /** `holdKey`: what a session replaying history holds the event under (private: "@"). */
+  #deliver(users: Iterable<ChatUser>, frame: ServerFrame, holdKey?: string): void {
     const out = new Outgoing(frame);
-    for (const user of users) this.#sessions.get(user)?.send(out);
+    for (const user of users) this.#sessions.get(user)?.send(out, holdKey);
   }
+}
+
+/** The request's client id, for echoing in its answer, when it had one. */
+function idOf(request: { id?: string }): { id?: string } {
+  return request.id === undefined ? {} : { id: request.id };
 }

@@ -14,6 +14,20 @@ function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/**
+ * When a new identity's private history begins. One millisecond after login:
+ * a message the previous holder of the name sent in the very millisecond of
+ * this login must not count as this person's.
+ */
+export function identityStart(now: number): number {
+  return now + 1;
+}
+
+/** The identity a token proves, if it is valid. */
+export function identityOfToken(store: Store, token: string, now: number): Promise<Identity | undefined> {
+  return store.findResumeToken(hashToken(token), now);
+}
+
 export async function resolveIdentity(
   store: Store,
   nameKey: string,
@@ -28,7 +42,7 @@ export async function resolveIdentity(
     }
   }
   const fresh = randomBytes(24).toString('base64url');
-  const identity = { nameKey, since: now };
+  const identity = { nameKey, since: identityStart(now) };
   await store.saveResumeToken(hashToken(fresh), identity, now + RESUME_TOKEN_TTL_MS);
   return { identity, token: fresh };
 }

@@ -24,7 +24,7 @@ export function handleNativeLine(
     });
   } catch (error) {
     if (!(error instanceof NatterError)) throw error;
-    hub.reportError(session, error);
+    hub.protocolError(session, error);
     return;
   }
   if (session.user) return hub.handle(session, frame);
@@ -36,7 +36,7 @@ export function handleNativeLine(
     return;
   }
   if (frame.type !== 'hello') {
-    hub.reportError(session, natterError('not_logged_in', 'send hello first'), frameId(frame));
+    hub.protocolError(session, natterError('not_logged_in', 'send hello first'), frame.id);
     return;
   }
   if (frame.version !== PROTOCOL_VERSION) {
@@ -51,8 +51,4 @@ export function handleNativeLine(
   return hub.login(session, frame.name, frame).then((result) => {
     if (result instanceof NatterError) hub.reportError(session, result);
   });
-}
-
-function frameId(frame: object): string | undefined {
-  return 'id' in frame && typeof frame.id === 'string' ? frame.id : undefined;
 }

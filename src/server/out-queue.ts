@@ -10,6 +10,8 @@ import type { Socket } from 'node:net';
 export interface OutQueueLimits {
   softBytes: number;
   hardBytes: number;
+  /** How long a client may stay over the soft limit before it counts as stalled. */
+  stallMs: number;
 }
 
 export class OutQueue {
@@ -21,6 +23,7 @@ export class OutQueue {
   #scheduled = false;
   #throttled = false;
   #overflowed = false;
+  #stallTimer: NodeJS.Timeout | undefined;
 
   constructor(socket: Socket, limits: OutQueueLimits, onOverflow: (queuedBytes: number) => void) {
     this.#socket = socket;
@@ -45,15 +48,15 @@ export class OutQueue {
     this.#bytes += data.length;
     const queued = this.queuedBytes;
     if (queued > this.#limits.hardBytes) {
-      this.#overflowed = true;
-      this.#chunks = [];
-      this.#bytes = 0;
-      this.#onOverflow(queued);
+      this.#overflow();
       return;
     }
     if (queued > this.#limits.softBytes && !this.#throttled) {
       this.#throttled = true;
       this.#socket.pause();
+      // Over the soft limit for too long is as bad as over the hard one.
+      this.#stallTimer = setTimeout(() => this.#overflow(), this.#limits.stallMs);
+      this.#stallTimer.unref();
     }
     if (!this.#scheduled) {
       this.#scheduled = true;
@@ -69,12 +72,31 @@ export class OutQueue {
       this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#bytes);
     this.#chunks = [];
     this.#bytes = 0;
-    this.#socket.write(data);
+    // Resume on the write's completion too: 'drain' only follows a write that
+    // filled the socket's own buffer (16 KiB), so a soft limit below that
+    // would otherwise leave a client that reads everything paused until stalled.
+    this.#socket.write(data, () => this.#maybeResume());
   };
+
+  #overflow(): void {
+    if (this.#overflowed) return;
+    const queued = this.queuedBytes;
+    this.#overflowed = true;
+    this.#chunks = [];
+    this.#bytes = 0;
+    clearTimeout(this.#stallTimer);
+    this.#onOverflow(queued);
+  }
+
+  /** Stops the stall clock; called when the connection ends. */
+  stop(): void {
+    clearTimeout(this.#stallTimer);
+  }
 
   #maybeResume(): void {
     if (this.#throttled && !this.#overflowed && this.queuedBytes <= this.#limits.softBytes) {
       this.#throttled = false;
+      clearTimeout(this.#stallTimer);
       this.#socket.resume();
     }
   }

@@ -1,5 +1,6 @@
 /**
- * Enforces the history retention policy in the background: small batches of
+ * Enforces the history retention policy (and forgets expired resume tokens)
+ * in the background: small batches of
  * deletes with a yield to the event loop between them, so trimming a large
  * history never stalls chat.
  */
@@ -14,7 +15,7 @@ export function startRetention(
   intervalMs: number,
   log: Logger,
 ): { stop(): Promise<void> } {
-  if (policy.maxAgeMs <= 0 && policy.maxPerRoom <= 0) return { stop: async () => {} };
+  // Runs even with no message policy: expired resume tokens are cleared by the same sweep.
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   const sweep = async () => {

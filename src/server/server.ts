@@ -7,14 +7,19 @@
 import { createServer, type TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { hostname } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { natterError } from '../protocol/errors.ts';
 import { ALPN_NATIVE } from '../protocol/frames.ts';
-import type { Limits } from '../protocol/limits.ts';
+import { DEFAULT_EXEMPT, type Limits } from '../protocol/limits.ts';
 import { loadServerCredentials, type ServerCredentials } from '../tls/server-credentials.ts';
 import type { RetentionPolicy, Store } from '../store/store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { addressKey, ConnectionLimiter, type Refusal } from './connection-limits.ts';
+import { NameBuckets } from './flood-gate.ts';
+import { createHttpDialect } from './http-dialect.ts';
 import { Hub } from './hub.ts';
+import { Metrics, type CounterName } from './metrics.ts';
 import { startRetention } from './retention.ts';
 import { RoomDirectory } from './room-directory.ts';
 import type { Logger } from './log.ts';
@@ -23,7 +28,26 @@ import type { Dialect } from './outgoing.ts';
 import { Session, type SessionEvents } from './session.ts';
 import { greetTextClient, handleTextLine } from './text-dialect.ts';
 
-const DIALECT_BY_ALPN: Record<string, Dialect> = { [ALPN_NATIVE]: 'native' };
+const DIALECT_BY_ALPN: Record<string, Dialect | 'http'> = {
+  [ALPN_NATIVE]: 'native',
+  'http/1.1': 'http',
+};
+/** How often state kept for rate limits is swept of entries that limit nobody. */
+const SWEEP_INTERVAL_MS = 60_000;
+const REFUSAL_COUNTER: Record<Refusal, CounterName> = {
+  per_address: 'connections_refused_per_ip',
+  rate: 'connections_refused_rate',
+  global: 'connections_refused_global',
+};
+const REFUSAL_TEXT: Record<Refusal, string> = {
+  per_address: 'too many connections from your address at once',
+  rate: 'too many new connections from your address; wait a minute',
+  global: 'the server is full; try again later',
+};
+/** Refused connections per address that are completed only to be told why. */
+const EXPLAINED_REFUSALS_PER_ADDRESS = 2;
+/** How long a refused HTTP client may take to read its 503. */
+const CLOSE_GRACE_MS = 2_000;
 /** How long shutdown waits for clients to take their goodbye before cutting them. */
 const SHUTDOWN_GRACE_MS = 3_000;
 
@@ -43,6 +67,8 @@ export interface ServerOptions {
   retentionIntervalMs?: number;
   /** Use this store instead of SQLite in the data directory. */
   store?: Store;
+  /** CIDR blocks exempt from per-address connection caps (loopback by default). */
+  exempt?: readonly string[];
 }
 
 export const DATABASE_FILE = 'natter.db';
@@ -52,6 +78,7 @@ export interface RunningServer {
   port: number;
   credentials: ServerCredentials;
   hub: Hub;
+  metrics: Metrics;
   /** Tells every client why, flushes, and stops. Resolves when all sockets are closed. */
   close(reason?: string): Promise<void>;
 }
@@ -65,7 +92,55 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     options.store ??
     new SqliteStore(path.join(options.dataDir, DATABASE_FILE), { synchronous: options.dbSync });
   const rooms = await RoomDirectory.load(store, log);
-  const hub = new Hub({ limits, log, serverName, store, rooms });
+  const metrics = new Metrics();
+  const hub = new Hub({ limits, log, serverName, store, rooms, metrics });
+  const nameBuckets = new NameBuckets({
+    capacity: limits.floodBurst,
+    perSecond: limits.floodPerSecond,
+  });
+  const limiter = new ConnectionLimiter({
+    perAddress: limits.maxConnectionsPerAddress,
+    newPerWindow: limits.newConnectionsPerWindow,
+    newWindowMs: limits.newConnectionsWindowMs,
+    global: limits.maxConnections,
+    exempt: options.exempt ?? DEFAULT_EXEMPT,
+  });
+  const http = createHttpDialect(metrics, limits.loginTimeoutMs);
+  metrics.gauge('connections', 'open connections', () => limiter.total);
+  metrics.gauge('users_online', 'logged-in users', () => hub.sessionCount);
+  metrics.gauge('rss_bytes', 'resident memory of the server process', () =>
+    process.memoryUsage.rss(),
+  );
+  metrics.gauge('cpu_seconds', 'CPU time (user + system) used by the server process', () => {
+    const cpu = process.cpuUsage();
+    return (cpu.user + cpu.system) / 1e6;
+  });
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  // Each scrape reads the delay since the previous scrape, then starts afresh.
+  metrics.gauge(
+    'event_loop_delay_p99_seconds',
+    'event-loop delay p99 since the last scrape',
+    () => {
+      const p99 = loopDelay.count > 0 ? loopDelay.percentile(99) / 1e9 : 0;
+      return p99;
+    },
+  );
+  metrics.gauge(
+    'event_loop_delay_max_seconds',
+    'event-loop delay max since the last scrape',
+    () => {
+      const max = loopDelay.count > 0 ? loopDelay.max / 1e9 : 0;
+      loopDelay.reset();
+      return max;
+    },
+  );
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    nameBuckets.sweep(now);
+    limiter.sweep(now);
+  }, SWEEP_INTERVAL_MS);
+  sweeper.unref();
   const retention = startRetention(
     store,
     options.retention ?? { maxAgeMs: 0, maxPerRoom: 0 },
@@ -74,14 +149,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   );
   const sessions = new Set<Session>();
   const acceptedAt = new Map<string, number>();
+  const refusedSockets = new Map<string, Refusal>();
+  const refusing = new Map<string, number>();
 
   const events: SessionEvents = {
     line: (session, line) =>
       session.dialect === 'native'
         ? handleNativeLine(hub, session, line, limits)
         : handleTextLine(hub, session, line),
-    decodeError: (session, error) => hub.reportError(session, error),
+    decodeError: (session, error) => hub.protocolError(session, error),
     loginTimeout: (session) => {
+      metrics.increment('login_timeouts');
       log.info('login timeout', { session: session.id, address: session.remoteAddress });
       session.fail(
         natterError('login_timeout', `no login within ${limits.loginTimeoutMs / 1000} s`),
@@ -90,6 +168,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     idle: (session, silentMs) => {
       if (session.dialect !== 'native') return; // humans idle; TCP keepalive finds dead peers
       if (silentMs >= limits.idleCloseMs) {
+        metrics.increment('idle_timeouts');
         session.fail(
           natterError('idle_timeout', `nothing heard for ${Math.round(silentMs / 1000)} s`),
         );
@@ -98,6 +177,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
     },
     overflow: (session, queued) => {
+      metrics.increment('slow_consumer_disconnects');
       log.warn('slow consumer disconnected', {
         session: session.id,
         address: session.remoteAddress,
@@ -124,19 +204,71 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   server.on('connection', (raw: Socket) => {
-    const key = `${raw.remoteAddress}|${raw.remotePort}`;
-    acceptedAt.set(key, Date.now());
-    raw.once('close', () => acceptedAt.delete(key));
+    const address = raw.remoteAddress ?? 'unknown';
+    const now = Date.now();
+    const refusal = limiter.admit(address, now);
+    const key = `${address}|${raw.remotePort}`;
+    if (refusal !== null) {
+      metrics.increment(REFUSAL_COUNTER[refusal]);
+      log.info('connection refused', { address, code: 'too_many_connections', reason: refusal });
+      // A few refused connections per address complete the handshake to be told
+      // why (people behind one NAT deserve an explanation); past that they are
+      // dropped at once, so a flood of them costs nothing.
+      const group = addressKey(address);
+      const explaining = refusing.get(group) ?? 0;
+      if (explaining >= EXPLAINED_REFUSALS_PER_ADDRESS) {
+        raw.destroy();
+        return;
+      }
+      refusing.set(group, explaining + 1);
+      refusedSockets.set(key, refusal);
+      raw.once('close', () => {
+        refusedSockets.delete(key);
+        const left = (refusing.get(group) ?? 1) - 1;
+        if (left <= 0) refusing.delete(group);
+        else refusing.set(group, left);
+      });
+      return;
+    }
+    metrics.increment('connections_accepted');
+    acceptedAt.set(key, now);
+    raw.once('close', () => {
+      acceptedAt.delete(key);
+      limiter.release(address);
+    });
   });
 
   server.on('secureConnection', (socket: TLSSocket) => {
     const key = `${socket.remoteAddress}|${socket.remotePort}`;
     const elapsed = Date.now() - (acceptedAt.get(key) ?? Date.now());
     acceptedAt.delete(key);
-    const dialect: Dialect =
-      (typeof socket.alpnProtocol === 'string' && DIALECT_BY_ALPN[socket.alpnProtocol]) || 'text';
-    const session = new Session(socket, dialect, limits, events, limits.loginTimeoutMs - elapsed);
+    const chosen =
+      typeof socket.alpnProtocol === 'string' ? DIALECT_BY_ALPN[socket.alpnProtocol] : undefined;
+    const refusal = refusedSockets.get(key);
+    if (chosen === 'http') {
+      if (refusal) {
+        // Read (and discard) so the client's close is seen and the slot freed.
+        socket.resume();
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\n\r\n');
+        setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+      }
+      else http.emit('connection', socket);
+      return;
+    }
+    const dialect: Dialect = chosen ?? 'text';
+    const session = new Session(
+      socket,
+      dialect,
+      limits,
+      events,
+      limits.loginTimeoutMs - elapsed,
+      nameBuckets,
+    );
     sessions.add(session);
+    if (refusal) {
+      session.fail(natterError('too_many_connections', REFUSAL_TEXT[refusal]));
+      return;
+    }
     if (dialect === 'text') {
       socket.setKeepAlive(true, limits.idlePingMs);
       greetTextClient(session, serverName);
@@ -145,11 +277,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
+    metrics.increment('tls_handshake_failures');
     log.debug('tls handshake failed', {
       address: socket.remoteAddress,
       code: error.code ?? 'tls_error',
       error: error.message,
     });
+    // Node reports a handshake timeout without closing the socket.
+    socket.destroy();
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -177,9 +312,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       clearTimeout(deadline);
       // Whatever was accepted before the sockets closed is committed before the file closes.
       await hub.writer.drain();
+      clearInterval(sweeper);
+      http.close();
+      loopDelay.disable();
       await retention.stop();
       await store.close();
     })());
 
-  return { host: options.host, port, credentials, hub, close };
+  return { host: options.host, port, credentials, hub, metrics, close };
 }

@@ -12,6 +12,7 @@ import type { Limits } from '../protocol/limits.ts';
 import { LineDecoder, type LineEvent } from '../protocol/line-decoder.ts';
 import type { ChatUser } from '../core/chat.ts';
 import type { Identity } from '../store/store.ts';
+import { FloodGate, type NameBuckets } from './flood-gate.ts';
 import { OutQueue } from './out-queue.ts';
 import { Outgoing, type Dialect } from './outgoing.ts';
 
@@ -46,6 +47,7 @@ export class Session {
   identity: Identity | null = null;
   #textIds = 0;
   readonly #textIdPrefix = randomBytes(6).toString('base64url');
+  readonly flood: FloodGate;
   /** Live events for rooms whose history is being replayed, by room key. */
   readonly #held = new Map<string, Outgoing[]>();
   readonly #decoder: LineDecoder;
@@ -64,6 +66,7 @@ export class Session {
     limits: Limits,
     events: SessionEvents,
     loginDeadlineMs: number,
+    nameBuckets: NameBuckets,
   ) {
     this.socket = socket;
     this.dialect = dialect;
@@ -72,8 +75,23 @@ export class Session {
     this.#decoder = new LineDecoder(limits.maxLineBytes);
     this.#out = new OutQueue(
       socket,
-      { softBytes: limits.outQueueSoftBytes, hardBytes: limits.outQueueHardBytes },
+      {
+        softBytes: limits.outQueueSoftBytes,
+        hardBytes: limits.outQueueHardBytes,
+        stallMs: limits.outQueueStallMs,
+      },
       (queued) => events.overflow(this, queued),
+    );
+    this.flood = new FloodGate(
+      {
+        burst: limits.floodBurst,
+        perSecond: limits.floodPerSecond,
+        queue: limits.floodQueue,
+        strikes: limits.floodStrikes,
+      },
+      nameBuckets,
+      () => this.user?.key ?? null,
+      Date.now(),
     );
     socket.setNoDelay(true);
     this.#loginTimer = setTimeout(() => events.loginTimeout(this), Math.max(0, loginDeadlineMs));
@@ -155,7 +173,9 @@ export class Session {
     this.closeReason = reason;
     this.#closing = true;
     this.#stopClocks();
-    this.socket.pause();
+    // Keep reading (#onData drops it all now): a paused socket never sees the
+    // peer's own close and would wait out the whole grace period.
+    this.socket.resume();
     this.#out.flush();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
@@ -190,6 +210,8 @@ export class Session {
   #stopClocks(): void {
     clearTimeout(this.#loginTimer);
     clearTimeout(this.#idleTimer);
+    this.#out.stop();
+    this.flood.stop();
   }
 
   #onData(chunk: Buffer): void {
@@ -212,8 +234,7 @@ export class Session {
       if (this.#closing) return;
       const event = events[i]!;
       if (!('line' in event)) {
-        if (event.error.fatal) this.fail(event.error);
-        else this.#events.decodeError(this, event.error);
+        this.#events.decodeError(this, event.error);
         continue;
       }
       const pending = this.#events.line(this, event.line);

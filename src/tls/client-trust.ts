@@ -14,7 +14,7 @@
  */
 import { homedir } from 'node:os';
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
-import { addKnownHost, hostPortKey, readKnownHosts } from './known-hosts.ts';
+import { addKnownHost, formatKnownHostLine, hostPortKey, readKnownHosts } from './known-hosts.ts';
 
 export type TrustFailure = 'ca' | 'hostname' | 'changed' | 'unknown' | 'declined' | 'no_cert';
 
@@ -73,7 +73,7 @@ const CHAIN_ERRORS: Record<string, string> = {
 
 function chainReason(code: unknown): string {
   const text = String(code ?? 'unknown error');
-  return CHAIN_ERRORS[text] ? `${CHAIN_ERRORS[text]} (${text})` : text;
+  return CHAIN_ERRORS[text] ? `${CHAIN_ERRORS[text]}: ${text}` : text;
 }
 
 /** A path as a person types it: the home directory as `~`. */
@@ -83,7 +83,8 @@ export function displayPath(file: string, home = process.env.HOME || homedir()):
 
 export function describeNewHost(q: NewHostQuestion): string {
   return [
-    `${q.hostPort} is not a known server, and no trusted CA vouches for its certificate: ${q.reason}.`,
+    `${q.hostPort} is a server you have not trusted before, and no CA vouches for it`,
+    `  (${q.reason}).`,
     `  certificate fingerprint: SHA256 ${q.fingerprint}`,
     '  Compare it with the fingerprint the server printed at start-up ("fingerprint SHA256 …").',
   ].join('\n');
@@ -125,7 +126,7 @@ export async function verifyServer(
     throw new TrustError(
       'ca',
       [
-        `the certificate of ${hostPort} is not signed by --ca ${options.caFile}: ${chainReason(socket.authorizationError)}.`,
+        `the certificate of ${hostPort} is not signed by --ca ${options.caFile} (${String(socket.authorizationError)}).`,
         `  certificate fingerprint: SHA256 ${fingerprint}`,
         `  Check that ${options.caFile} is this server's certificate or the CA that signed it`,
         '  (a generated one is <data-dir>/certs/server.crt on the server). Refusing to connect.',
@@ -184,7 +185,7 @@ export async function verifyServer(
   try {
     await addKnownHost(options.knownHostsFile, hostPort, fingerprint);
     options.note(
-      `trusting ${hostPort} from now on (SHA256 ${fingerprint}), added to ${knownHosts}`,
+      `trusting ${hostPort} from now on; added to ${knownHosts}:\n  ${formatKnownHostLine(hostPort, fingerprint)}`,
     );
   } catch (error) {
     // The person decided to trust it; failing to remember only costs a question next time.

@@ -26,7 +26,14 @@ export async function makeTempDir(prefix = 'natter-test-'): Promise<string> {
 }
 
 export async function startTestServer(
-  options: { limits?: Partial<Limits>; dataDir?: string; certFile?: string; keyFile?: string } = {},
+  options: {
+    limits?: Partial<Limits>;
+    dataDir?: string;
+    certFile?: string;
+    keyFile?: string;
+    /** CIDR blocks exempt from per-address connection caps (server default: loopback). */
+    exempt?: string[];
+  } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await makeTempDir());
   const server = await startServer({
@@ -38,6 +45,7 @@ export async function startTestServer(
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     log: createLogger(process.env.NATTER_TEST_LOG === '1' ? 'debug' : 'silent'),
     serverName: 'test',
+    exempt: options.exempt,
   });
   return {
     server,

@@ -11,6 +11,7 @@ import { serverFor } from '../helpers/server.ts';
 const h = await serverFor({ after });
 // The name everyone below collides with.
 const ace = await h.native('ace');
+await ace.waitFor('who', { room: '#lobby' }); // the one every join brings
 
 interface Refusal {
   what: string;

@@ -60,10 +60,17 @@ export class SqliteStore implements Store {
     this.file = file;
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     this.#db = new DatabaseSync(file, { timeout: options.busyTimeoutMs ?? 5_000 });
-    this.#db.exec('PRAGMA journal_mode = WAL');
-    this.#db.exec(`PRAGMA synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-    this.#db.exec('PRAGMA foreign_keys = ON');
-    this.#migrate();
+    try {
+      // Refuse a newer schema before touching the file (journal mode included).
+      this.#refuseNewerSchema();
+      this.#db.exec('PRAGMA journal_mode = WAL');
+      this.#db.exec(`PRAGMA synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+      this.#db.exec('PRAGMA foreign_keys = ON');
+      this.#migrate();
+    } catch (error) {
+      this.#db.close(); // a refused or broken file must not stay open
+      throw error;
+    }
   }
 
   /** The schema version after migrations. */
@@ -71,13 +78,17 @@ export class SqliteStore implements Store {
     return Number((this.#db.prepare('PRAGMA user_version').get() as Row).user_version);
   }
 
-  #migrate(): void {
+  #refuseNewerSchema(): void {
     const current = this.schemaVersion;
     if (current > MIGRATIONS.length) {
       throw new Error(
         `${this.file} has schema version ${current}, newer than this natter knows (${MIGRATIONS.length})`,
       );
     }
+  }
+
+  #migrate(): void {
+    const current = this.schemaVersion;
     for (let version = current; version < MIGRATIONS.length; version++) {
       this.#transaction(() => {
         this.#db.exec(MIGRATIONS[version]!);

@@ -1,0 +1,32 @@
+/**
+ * Line mode's view of server frames: the text-mode line format (the same
+ * lines `openssl s_client` users see), or NDJSON for --json. Every string is
+ * sanitised first; each result is exactly one line.
+ */
+import type { ServerFrame } from '../../protocol/frames.ts';
+import { formatHelp, formatTextLine } from '../../core/format.ts';
+import { sanitizeFrame } from '../sanitize-frame.ts';
+
+/** The line for a frame, or null for frames a person does not need to see. */
+export function formatFrameLine(frame: ServerFrame): string | null {
+  // Acks are the client's business; the welcome is reported as status on stderr.
+  if (frame.type === 'welcome' || frame.type === 'ack') return null;
+  return formatTextLine(sanitizeFrame(frame));
+}
+
+/** One NDJSON line (without newline) for a frame, for bots. */
+export function formatFrameJson(frame: ServerFrame): string | null {
+  if (frame.type === 'ping' || frame.type === 'pong') return null;
+  if (frame.type === 'welcome') {
+    // The resume token proves who we are to the server; bot output often
+    // ends up in logs, and the connection manager already uses it.
+    const { token: _token, ...shown } = frame;
+    return JSON.stringify(sanitizeFrame(shown as ServerFrame));
+  }
+  return JSON.stringify(sanitizeFrame(frame));
+}
+
+/** /help, answered locally: the commands plus what only this client does. */
+export function helpLines(): string[] {
+  return [...formatHelp(), '-- end of input (Ctrl-D) waits for acknowledgements, then leaves'];
+}

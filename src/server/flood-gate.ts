@@ -1,0 +1,140 @@
+/**
+ * Flood control for one session: a token bucket per connection and one per
+ * name (shared across reconnects, so reconnecting does not refill it).
+ * Frames over the rate wait in a small queue — a pasted paragraph is sent,
+ * just paced — and once that is full they are refused with `rate_limited`.
+ * Refusals are strikes; too many in a short time end the connection.
+ */
+import type { ClientFrame } from '../protocol/frames.ts';
+import { TokenBucket, type BucketRate } from '../core/token-bucket.ts';
+
+export interface FloodLimits {
+  /** Frames allowed at once before pacing starts. */
+  burst: number;
+  /** Sustained frames per second. */
+  perSecond: number;
+  /** Frames held for pacing before further ones are refused. */
+  queue: number;
+  /** Refusals tolerated in a burst before disconnecting (one forgiven per 2 s). */
+  strikes: number;
+}
+
+/** Frames that never wait: keep-alive must work however busy the gate is. */
+const IMMEDIATE = new Set<ClientFrame['type']>(['ping', 'pong', 'hello']);
+/** Frames that wait their turn but cost nothing (a /quit after a paste sends the paste). */
+const FREE = new Set<ClientFrame['type']>(['quit']);
+
+export type Admission =
+  | { kind: 'now' }
+  | { kind: 'queued' }
+  | { kind: 'refused'; retryInMs: number }
+  | { kind: 'disconnect' };
+
+/** Buckets by name key, kept while they carry state. */
+export class NameBuckets {
+  readonly #rate: BucketRate;
+  readonly #buckets = new Map<string, TokenBucket>();
+
+  constructor(rate: BucketRate) {
+    this.#rate = rate;
+  }
+
+  get(key: string, now: number): TokenBucket {
+    let bucket = this.#buckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket(this.#rate, now);
+      this.#buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  /** Forgets full buckets, so the map only holds recently active names. */
+  sweep(now: number): void {
+    for (const [key, bucket] of this.#buckets) if (bucket.isFull(now)) this.#buckets.delete(key);
+  }
+
+  get size(): number {
+    return this.#buckets.size;
+  }
+}
+
+export class FloodGate {
+  readonly #limits: FloodLimits;
+  readonly #connection: TokenBucket;
+  readonly #strikes: TokenBucket;
+  readonly #names: NameBuckets;
+  readonly #nameKey: () => string | null;
+  readonly #queue: { frame: ClientFrame; run: () => void }[] = [];
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(limits: FloodLimits, names: NameBuckets, nameKey: () => string | null, now: number) {
+    this.#limits = limits;
+    this.#names = names;
+    this.#nameKey = nameKey;
+    this.#connection = new TokenBucket(
+      { capacity: limits.burst, perSecond: limits.perSecond },
+      now,
+    );
+    this.#strikes = new TokenBucket({ capacity: limits.strikes, perSecond: 0.5 }, now);
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Decides what happens to a frame: run now, run later (`run` is called
+   * when its turn comes), refused, or the connection must close.
+   */
+  admit(frame: ClientFrame, run: () => void, now: number): Admission {
+    if (IMMEDIATE.has(frame.type)) return { kind: 'now' };
+    if (this.#queue.length === 0 && this.#take(frame, now)) return { kind: 'now' };
+    // A free frame (quit) always waits its turn, even past the queue's size.
+    if (this.#queue.length < this.#limits.queue || FREE.has(frame.type)) {
+      this.#queue.push({ frame, run });
+      this.#schedule(now);
+      return { kind: 'queued' };
+    }
+    if (!this.#strikes.take(now)) return { kind: 'disconnect' };
+    const retryInMs = Math.ceil(((this.#queue.length + 1) / this.#limits.perSecond) * 1000);
+    return { kind: 'refused', retryInMs };
+  }
+
+  /** Counts a strike (a malformed line, say); false when the sender has used them all. */
+  strike(now: number): boolean {
+    return this.#strikes.take(now);
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#queue.length = 0;
+  }
+
+  #take(frame: ClientFrame, now: number): boolean {
+    if (FREE.has(frame.type)) return true;
+    const key = this.#nameKey();
+    const name = key === null ? undefined : this.#names.get(key, now);
+    if (this.#connection.waitMs(now) > 0 || (name && name.waitMs(now) > 0)) return false;
+    this.#connection.take(now);
+    name?.take(now);
+    return true;
+  }
+
+  #wait(now: number): number {
+    const key = this.#nameKey();
+    const name = key === null ? 0 : this.#names.get(key, now).waitMs(now);
+    return Math.max(this.#connection.waitMs(now), name, 1);
+  }
+
+  #schedule(now: number): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      const at = Date.now();
+      while (this.#queue.length > 0 && this.#take(this.#queue[0]!.frame, at)) {
+        this.#queue.shift()!.run();
+      }
+      if (this.#queue.length > 0) this.#schedule(at);
+    }, this.#wait(now));
+  }
+}

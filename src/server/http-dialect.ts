@@ -1,0 +1,57 @@
+/**
+ * The third dialect (ALPN http/1.1) on the same port: for now /healthz and
+ * /metrics, so operators can probe and scrape with curl or Prometheus. The
+ * web client and its WebSocket upgrade will hang off the same server.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Metrics } from './metrics.ts';
+
+export function createHttpDialect(metrics: Metrics, requestTimeoutMs: number) {
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const url = request.url ?? '/';
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response
+        .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' })
+        .end('method not allowed\n');
+    } else if (url === '/healthz') {
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'ok' }) + '\n');
+    } else if (url === '/metrics') {
+      response
+        .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
+        .end(metrics.render());
+    } else {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+    }
+  });
+  // Slow or idle HTTP clients are closed like chat clients that do not log in.
+  server.requestTimeout = requestTimeoutMs;
+  server.headersTimeout = requestTimeoutMs;
+  server.keepAliveTimeout = 5_000;
+  server.maxHeadersCount = 50;
+  // This server never listens (server.ts hands it TLS sockets), and Node only
+  // enforces headersTimeout/requestTimeout for servers that do: so each request
+  // gets its own deadline here, armed on connect and after every response,
+  // cleared when a request's headers are complete.
+  const deadlines = new WeakMap<Socket, { arm(): void; clear(): void }>();
+  server.on('connection', (socket: Socket) => {
+    let timer: NodeJS.Timeout | undefined;
+    const clear = () => clearTimeout(timer);
+    const arm = () => {
+      clear();
+      timer = setTimeout(() => socket.destroy(), requestTimeoutMs);
+      timer.unref();
+    };
+    deadlines.set(socket, { arm, clear });
+    socket.once('close', clear);
+    arm();
+  });
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const deadline = deadlines.get(request.socket);
+    deadline?.clear();
+    if (deadline) response.once('finish', deadline.arm);
+  });
+  return server;
+}

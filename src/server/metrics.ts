@@ -1,0 +1,60 @@
+/**
+ * Counters of what the server refused and why, plus a few gauges, rendered
+ * in the Prometheus text format for /metrics.
+ */
+export const COUNTERS = {
+  connections_accepted: 'TLS connections accepted',
+  connections_refused_per_ip: 'connections refused: too many from one address',
+  connections_refused_rate: 'connections refused: too many new ones from one address',
+  connections_refused_global: 'connections refused: server full',
+  tls_handshake_failures: 'TLS handshakes that failed (old versions, wrong ALPN, timeouts)',
+  logins: 'successful logins',
+  login_timeouts: 'connections closed for not logging in in time',
+  messages_stored: 'messages acknowledged after commit',
+  rate_limited: 'frames refused by flood control',
+  flood_disconnects: 'connections closed for repeated flooding',
+  slow_consumer_disconnects: 'connections closed because they did not read',
+  oversize_lines: 'lines over the size limit (connection closed)',
+  protocol_errors: 'malformed frames or lines answered with an error',
+  idle_timeouts: 'native connections closed for silence',
+} as const;
+
+export type CounterName = keyof typeof COUNTERS;
+
+export class Metrics {
+  readonly #counts = new Map<CounterName, number>();
+  readonly #gauges = new Map<string, { help: string; read: () => number }>();
+
+  increment(name: CounterName, by = 1): void {
+    this.#counts.set(name, (this.#counts.get(name) ?? 0) + by);
+  }
+
+  get(name: CounterName): number {
+    return this.#counts.get(name) ?? 0;
+  }
+
+  gauge(name: string, help: string, read: () => number): void {
+    this.#gauges.set(name, { help, read });
+  }
+
+  snapshot(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const name of Object.keys(COUNTERS) as CounterName[]) out[name] = this.get(name);
+    for (const [name, gauge] of this.#gauges) out[name] = gauge.read();
+    return out;
+  }
+
+  /** Prometheus text exposition format. */
+  render(): string {
+    const lines: string[] = [];
+    for (const [name, help] of Object.entries(COUNTERS) as [CounterName, string][]) {
+      lines.push(`# HELP natter_${name}_total ${help}`, `# TYPE natter_${name}_total counter`);
+      lines.push(`natter_${name}_total ${this.get(name)}`);
+    }
+    for (const [name, gauge] of this.#gauges) {
+      lines.push(`# HELP natter_${name} ${gauge.help}`, `# TYPE natter_${name} gauge`);
+      lines.push(`natter_${name} ${gauge.read()}`);
+    }
+    return lines.join('\n') + '\n';
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The real full-screen client in a real terminal: two `natter chat`
+ * processes in tmux (a private tmux server on its own socket) against a
+ * real server with real TLS. Keys go in with send-keys, the screen comes
+ * back with capture-pane, exactly what a person would see.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { onPath, startTestServer } from '../../helpers/server.ts';
+
+const run = promisify(execFile);
+const MAIN = path.resolve(import.meta.dirname, '../../../src/cli/main.ts');
+const WAIT_MS = 10_000;
+
+const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+class Tmux {
+  readonly socket = `natter-test-${randomBytes(4).toString('hex')}`;
+  readonly #env: NodeJS.ProcessEnv;
+
+  constructor(home: string) {
+    // Only what the client needs. CI variables must not reach it: Ink draws
+    // nothing until exit when it believes it runs in CI.
+    this.#env = {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      XDG_CONFIG_HOME: path.join(home, '.config'),
+      TZ: 'UTC',
+      LANG: 'C.UTF-8',
+    };
+  }
+
+  async tmux(...args: string[]): Promise<string> {
+    const { stdout } = await run('tmux', ['-u', '-L', this.socket, '-f', '/dev/null', ...args], {
+      env: this.#env,
+    });
+    return stdout;
+  }
+
+  /** Starts `natter chat` in a new session; the shell reports its exit code after it. */
+  async chat(name: string, args: string[]): Promise<void> {
+    const command = [process.execPath, MAIN, 'chat', ...args].map(quote).join(' ');
+    const shell = `${command}; echo "natter exited with $?"; sleep 600`;
+    await this.tmux('new-session', '-d', '-x', '100', '-y', '30', '-s', name, shell);
+  }
+
+  screen(name: string): Promise<string> {
+    return this.tmux('capture-pane', '-p', '-t', `=${name}:`);
+  }
+
+  async type(name: string, text: string): Promise<void> {
+    await this.tmux('send-keys', '-t', `=${name}:`, '-l', text);
+    await this.tmux('send-keys', '-t', `=${name}:`, 'Enter');
+  }
+
+  async key(name: string, key: string): Promise<void> {
+    await this.tmux('send-keys', '-t', `=${name}:`, key);
+  }
+
+  /** Waits until the screen satisfies `check`; fails showing the screen. */
+  async until(name: string, check: (screen: string) => boolean, what: string): Promise<string> {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const screen = await this.screen(name);
+      if (check(screen)) return screen;
+      if (Date.now() > deadline) {
+        throw new Error(`${name}'s screen never showed ${what}:\n${screen}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Stops this tmux server (ours alone: its own socket) and removes the socket file. */
+  async kill(): Promise<void> {
+    const socket = await this.tmux('display-message', '-p', '#{socket_path}').catch(() => '');
+    await this.tmux('kill-server').catch(() => {}); // already gone is fine
+    if (socket.trim() !== '') await rm(socket.trim(), { force: true });
+  }
+}
+
+/** The message pane of a screen: right of the room list, between the title and status bars. */
+function pane(screen: string): string[] {
+  const rows = screen.split('\n').filter((_, i, all) => i < all.length - 1 || all[i] !== '');
+  return rows.slice(1, -2).map((row) => row.slice(row.indexOf('|') + 1));
+}
+
+test(
+  'two people chat in the full-screen client under tmux: scrollback holds, resize keeps the layout',
+  { skip: onPath('tmux') ? false : 'tmux is not installed: the real-terminal test needs it' },
+  async (t) => {
+    // Pacing is tested elsewhere; here the history should fill quickly.
+    const server = await startTestServer({ limits: { floodPerSecond: 1000, floodBurst: 1000 } });
+    const home = await mkdtemp(path.join(tmpdir(), 'natter-tui-'));
+    const tmux = new Tmux(home);
+    t.after(async () => {
+      await tmux.kill();
+      await server.close();
+      await rm(home, { recursive: true, force: true });
+    });
+    const args = (user: string) => [
+      '--port',
+      String(server.port),
+      '--user',
+      user,
+      '--ca',
+      path.join(server.dataDir, 'certs', 'server.crt'),
+    ];
+
+    await tmux.chat('alice', args('alice'));
+    await tmux.until('alice', (s) => / online \| alice \| #lobby /u.test(s), 'the status bar');
+    await tmux.chat('bob', args('bob'));
+    await tmux.until('alice', (s) => s.includes('-- bob joined'), 'bob joining');
+
+    await tmux.type('bob', 'hi alice, 你好 👋');
+    await tmux.until('alice', (s) => /\d\d:\d\d:\d\d <bob> hi alice, 你好 👋/u.test(s), "bob's line");
+    await tmux.type('alice', 'hello bob');
+    await tmux.until('bob', (s) => /\d\d:\d\d:\d\d <alice> hello bob/u.test(s), "alice's line");
+
+    for (let i = 1; i <= 40; i += 1) await tmux.type('bob', `bob line ${i}`);
+    await tmux.until('alice', (s) => s.includes('<bob> bob line 40'), 'the 40th line');
+
+    // Scrolled back, alice keeps reading while bob goes on.
+    await tmux.key('alice', 'PageUp');
+    const held = await tmux.until('alice', (s) => / MORE /u.test(s), 'the MORE marker');
+    await tmux.type('bob', 'alice: still there?');
+    const after = await tmux.until('alice', (s) => s.includes('MORE: 1 new'), 'the new count');
+    assert.deepEqual(pane(after), pane(held));
+
+    // A smaller terminal: the same message stays at the bottom of the pane.
+    // (A narrow pane shows HH:MM instead of HH:MM:SS, so compare what follows the time.)
+    const message = (row: string) => row.trim().replace(/^\S+ /u, '');
+    const bottom = message(pane(held).at(-1)!);
+    await tmux.tmux('resize-window', '-t', '=alice:', '-x', '60', '-y', '20');
+    const small = await tmux.until(
+      'alice',
+      (s) => s.split('\n')[0]!.startsWith(' #lobby') && s.split('\n').length <= 21,
+      'the layout at 60x20',
+    );
+    for (const row of small.split('\n')) assert.ok(row.length <= 60, row);
+    assert.equal(message(pane(small).at(-1)!), bottom);
+    assert.match(small, / online \| alice \| #lobby \| MORE: 1 new/u);
+
+    await tmux.key('alice', 'PageDown');
+    await tmux.key('alice', 'PageDown');
+    await tmux.key('alice', 'PageDown');
+    await tmux.until('alice', (s) => s.includes('<bob> alice: still there?'), 'the new line');
+
+    // /quit leaves the alternate screen: the shell's screen is back, the UI gone.
+    await tmux.type('alice', '/quit');
+    const gone = await tmux.until('alice', (s) => s.includes('natter exited with 0'), 'exit 0');
+    assert.ok(!gone.includes('| alice |'), gone);
+    await tmux.key('bob', 'C-c');
+    await tmux.until('bob', (s) => s.includes('natter exited with 0'), 'exit 0 after Ctrl-C');
+  },
+);
