@@ -22,7 +22,7 @@ import {
   type BenchOptions,
 } from './options.ts';
 import { WorkerPool } from './pool.ts';
-import { hardFileLimit } from './processes.ts';
+import { hardFileLimit, machineBusySeconds } from './processes.ts';
 import {
   connectRows,
   fanoutRows,
@@ -39,7 +39,7 @@ import {
   startNatter,
   type ServerUnderTest,
 } from './servers.ts';
-import { log, nowUs } from './util.ts';
+import { log, nowUs, ownCpuSeconds, sleep } from './util.ts';
 import {
   connectWorkload,
   fanoutWorkload,
@@ -74,6 +74,36 @@ function peerVersion(binary: string): string {
     return execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim().split('\n')[0]!;
   } catch {
     return path.basename(binary);
+  }
+}
+
+/**
+ * Waits until processes other than the bench's have used under 15 % of a
+ * core for 3 s in a row (the workers are idle between workloads), or gives up
+ * after `maxSeconds`.
+ */
+async function waitForQuiet(maxSeconds: number): Promise<void> {
+  const deadline = Date.now() + maxSeconds * 1000;
+  let quiet = 0;
+  let waited = false;
+  while (quiet < 3) {
+    const before = machineBusySeconds();
+    const own = ownCpuSeconds();
+    await sleep(1000);
+    const after = machineBusySeconds();
+    if (before === null || after === null) return;
+    const others = after - before - (ownCpuSeconds() - own);
+    quiet = others < 0.15 ? quiet + 1 : 0;
+    if (quiet === 0 && !waited) {
+      waited = true;
+      log(
+        `  waiting for the machine to be idle (other processes ${(others * 100).toFixed(0)}% of a core)…`,
+      );
+    }
+    if (Date.now() > deadline) {
+      log(`  still busy after ${maxSeconds} s; measuring anyway`);
+      return;
+    }
   }
 }
 
@@ -139,6 +169,7 @@ async function main(): Promise<number> {
     historyOnJoin: number,
     body: (server: ServerUnderTest) => Promise<T>,
   ): Promise<T> => {
+    if (options.quietWaitSeconds > 0) await waitForQuiet(options.quietWaitSeconds);
     const began = nowUs();
     log(`${label}: ${kind}…`);
     const server =

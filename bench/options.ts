@@ -33,6 +33,8 @@ full results go to bench/results/<date>.json.
   --server-pid PID         with --host/--port: its pid, for CPU and RSS
   --server-prof DIR        run natter under node --cpu-prof, profiles into DIR
   --out FILE               JSON results file (default bench/results/<date>.json)
+  --quiet-wait SECONDS     before each server starts, wait up to this long for the
+                           machine to be idle (other processes < 15% of a core) (0)
 `;
 
 const OPTION_SPEC = {
@@ -61,6 +63,7 @@ const OPTION_SPEC = {
   'server-pid': { type: 'string' },
   'server-prof': { type: 'string' },
   out: { type: 'string' },
+  'quiet-wait': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -96,6 +99,7 @@ export function optionsFrom(args: BenchArgs) {
     // delivery is small; a core left to the server matters more than a second worker.
     fanoutWorkers: Math.max(1, num('fanout-workers', cpus().length - 1, cpus().length - 1)),
     rounds: Math.max(1, num('rounds', 1, 1)),
+    quietWaitSeconds: num('quiet-wait', 0, 0),
     peer: args.peer ?? 'auto',
     connectClients: num('connect-clients', 10_000, 500),
     /** Seconds to let memory settle before reading RSS (no GC is forced on the server). */

@@ -8,6 +8,7 @@ commands:
   serve    run the chat server          (natter serve --help)
   chat     connect as a chat client     (natter chat --help)
   bench    load generator, vs InspIRCd  (natter bench --help)
+  account  create accounts, set passwords (natter account --help)
 `;
 
 type Command = (argv: readonly string[]) => Promise<number>;
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.ts')).serve,
   chat: async () => (await import('./chat.ts')).chat,
   bench: async () => (await import('./bench.ts')).bench,
+  account: async () => (await import('./account.ts')).account,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

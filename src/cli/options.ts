@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatDuration, formatSize, parseDuration, parseSize } from './units.ts';
+import { formatDuration, formatSize, parseDuration, parseSize } from '../core/units.ts';
 
 export type OptionKind = 'string' | 'port' | 'integer' | 'size' | 'duration' | 'boolean';
 
@@ -26,7 +26,7 @@ export type OptionValues = Record<string, string | number | boolean | undefined>
 export class UsageError extends Error {}
 
 function convert(spec: OptionSpec, raw: unknown, source: string): string | number | boolean {
-  const where = `${source} ${spec.name}`;
+  const where = source === '--' ? `--${spec.name}` : `${source} ${spec.name}`;
   try {
     switch (spec.kind) {
       case 'boolean':

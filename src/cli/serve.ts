@@ -152,6 +152,18 @@ export const LIMIT_OPTIONS: readonly (OptionSpec & { field: keyof Limits })[] = 
 
 const OTHER_OPTIONS: readonly OptionSpec[] = [
   {
+    name: 'operators',
+    kind: 'string',
+    default: '',
+    description: 'comma-separated registered names that are server operators',
+  },
+  {
+    name: 'registered-only',
+    kind: 'boolean',
+    default: false,
+    description: 'only registered names may log in (create accounts with natter account)',
+  },
+  {
     name: 'limit-exempt',
     kind: 'string',
     default: DEFAULT_EXEMPT.join(','),
@@ -242,6 +254,11 @@ export async function serve(argv: readonly string[]): Promise<number> {
     serverName: values.name as string | undefined,
     dbSync: values['db-sync'] as 'full' | 'normal',
     exempt: exemptList(values['limit-exempt'] as string),
+    operators: (values.operators as string)
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+    registeredOnly: values['registered-only'] as boolean,
     retention: {
       maxAgeMs: values['retention-max-age'] as number,
       maxPerRoom: values['retention-max-per-room'] as number,

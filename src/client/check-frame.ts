@@ -53,6 +53,28 @@ const FIELDS: Record<ServerFrame['type'], Record<string, Check>> = {
   rooms: { rooms: arrayOf(shape({ room: str, members: num, topic: optional(str) })) },
   history: { room: optional(str), with: optional(str), count: num, more: bool },
   topic: { room: str, topic: (v) => v === null || str(v), by: optional(str), ts: optional(num) },
+  registered: { name: str },
+  moderation: {
+    action: str,
+    room: optional(str),
+    target: str,
+    by: str,
+    until: optional(num),
+    reason: optional(str),
+    ts: num,
+  },
+  bans: {
+    entries: arrayOf(
+      shape({
+        room: optional(str),
+        kind: str,
+        target: str,
+        until: (v) => v === null || num(v),
+        reason: (v) => v === null || str(v),
+        by: str,
+      }),
+    ),
+  },
   notice: { text: str },
   error: { code: str, message: str, id: optional(str), fatal: optional(bool) },
   ping: { token: optional(str) },

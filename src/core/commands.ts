@@ -5,6 +5,7 @@
  */
 import { NatterError, natterError } from '../protocol/errors.ts';
 import type { ClientFrame } from '../protocol/frames.ts';
+import { parseDuration } from './units.ts';
 
 export type TextInput =
   | { kind: 'frame'; frame: ClientFrame }
@@ -28,9 +29,47 @@ export const TEXT_COMMANDS: readonly CommandHelp[] = [
   { usage: '/rooms', about: 'list rooms and member counts' },
   { usage: '/topic [TEXT]', about: 'show or set the topic of the current room' },
   { usage: '/history [N]', about: 'the last N messages of the current room' },
+  { usage: '/register PASSWORD', about: 'own your current name: it will need this password' },
+  { usage: '/password CURRENT NEW', about: 'change your password' },
+  { usage: '/kick NAME [reason]', about: 'operators: remove someone from the room' },
+  {
+    usage: '/ban NAME|IP [duration] [reason]',
+    about: 'operators: ban (server operators: server-wide)',
+  },
+  { usage: '/unban NAME|IP', about: 'operators: lift a ban' },
+  { usage: '/mute NAME [duration] [reason]', about: 'operators: refuse their messages' },
+  { usage: '/unmute NAME', about: 'operators: lift a mute' },
+  { usage: '/op NAME', about: 'room operators: make someone a room operator' },
+  { usage: '/deop NAME', about: 'room operators: take operator rights away' },
+  { usage: '/bans', about: 'operators: list bans and mutes' },
   { usage: '/quit [reason]', about: 'leave the server' },
   { usage: '//text', about: 'send a message that starts with /' },
 ];
+
+const DURATION = /^\d{1,9}(?:ms|s|m|h|d|w)$/u;
+
+/**
+ * "[duration] [reason]": a leading token like 10m, 2h or 7d is a duration;
+ * duration null means the token looked like one but does not parse.
+ */
+function durationAndReason(text: string): { duration: number | undefined | null; reason: string } {
+  const [head = '', ...rest] = text.split(/\s+/u);
+  if (!DURATION.test(head)) return { duration: undefined, reason: text };
+  try {
+    return { duration: parseDuration(head), reason: rest.join(' ') };
+  } catch {
+    return { duration: null, reason: '' };
+  }
+}
+
+/** Adds a field only when it has a value, so frames carry no empty optionals. */
+function withOptional<T extends object, K extends string, V>(
+  frame: T,
+  key: K,
+  value: V | undefined | '',
+): T & Partial<Record<K, V>> {
+  return value === undefined || value === '' ? frame : { ...frame, [key]: value };
+}
 
 /** Splits "/cmd rest of line" into the command word and the rest, trimmed. */
 function splitCommand(line: string): { word: string; rest: string } {
@@ -93,8 +132,46 @@ export function parseTextInput(line: string, nextId: () => string): TextInput {
         return usage('/history');
       }
       const limit = first === '' ? undefined : Number(first);
-      return { kind: 'frame', frame: { type: 'history', limit } };
+      // The id marks it as asked for, so an empty answer is still shown.
+      return {
+        kind: 'frame',
+        frame: withOptional({ type: 'history', id: nextId() }, 'limit', limit),
+      };
     }
+    case 'register':
+      if (!first || others.length > 0) return usage('/register');
+      return { kind: 'frame', frame: { type: 'register', password: first } };
+    case 'password':
+      if (others.length !== 1 || !first) return usage('/password');
+      return { kind: 'frame', frame: { type: 'password', current: first, password: others[0]! } };
+    case 'kick':
+      if (!first) return usage('/kick');
+      return {
+        kind: 'frame',
+        frame: withOptional({ type: 'kick', name: first }, 'reason', afterFirst),
+      };
+    case 'ban':
+    case 'mute': {
+      if (!first) return usage(`/${word}`);
+      const { duration, reason } = durationAndReason(afterFirst);
+      if (duration === null) return usage(`/${word}`);
+      const base =
+        word === 'ban'
+          ? { type: 'ban' as const, target: first }
+          : { type: 'mute' as const, name: first };
+      const frame = withOptional(withOptional(base, 'reason', reason), 'duration', duration);
+      return { kind: 'frame', frame };
+    }
+    case 'unban':
+      if (!first || others.length > 0) return usage('/unban');
+      return { kind: 'frame', frame: { type: 'unban', target: first } };
+    case 'unmute':
+    case 'op':
+    case 'deop':
+      if (!first || others.length > 0) return usage(`/${word}`);
+      return { kind: 'frame', frame: { type: word, name: first } };
+    case 'bans':
+      return { kind: 'frame', frame: { type: 'bans' } };
     case 'quit':
     case 'exit':
       return { kind: 'frame', frame: { type: 'quit', reason: rest || undefined } };

@@ -3,7 +3,7 @@
  * events was sanitised when it entered the server, so formatting only adds
  * structure. Times are shown in the server's local time zone.
  */
-import type { ServerFrame, MessageEvent } from '../protocol/frames.ts';
+import type { ServerFrame, MessageEvent, ModerationEvent } from '../protocol/frames.ts';
 import { TEXT_COMMANDS } from './commands.ts';
 
 function pad2(n: number): string {
@@ -35,6 +35,24 @@ export function formatMessage(m: MessageEvent, now?: number): string {
   return m.kind === 'me'
     ? `${stamp} ${where} * ${m.from} ${m.text}`
     : `${stamp} ${where} <${m.from}> ${m.text}`;
+}
+
+const ACTION_TEXT: Record<ModerationEvent['action'], string> = {
+  kick: 'kicked',
+  ban: 'banned',
+  unban: 'lifted the ban on',
+  mute: 'muted',
+  unmute: 'unmuted',
+  op: 'gave operator rights to',
+  deop: 'took operator rights from',
+};
+
+function formatModeration(e: ModerationEvent): string {
+  const where = e.room ? `${e.room} ` : '';
+  const scope = e.room ? '' : e.action === 'ban' || e.action === 'mute' ? ' server-wide' : '';
+  const until = e.until === undefined ? '' : ` until ${formatDateTime(e.until)}`;
+  const reason = e.reason ? ` (${e.reason})` : '';
+  return `[${formatClock(e.ts)}] ${where}-- ${e.by} ${ACTION_TEXT[e.action]} ${e.target}${scope}${until}${reason}`;
 }
 
 export function formatHelp(): string[] {
@@ -70,7 +88,12 @@ export function formatTextLine(frame: ServerFrame): string | null {
         ? '-- no rooms'
         : `-- rooms: ${frame.rooms.map((r) => `${r.room} (${r.members})`).join(', ')}`;
     case 'history':
-      if (frame.count === 0) return null;
+      if (frame.count === 0) {
+        // Silence after a join replay; an answer to /history is never silent.
+        return frame.id === undefined
+          ? null
+          : `-- no earlier messages ${frame.room ? `in ${frame.room}` : 'in private'}`;
+      }
       return `-- ${frame.count} earlier ${frame.count === 1 ? 'message' : 'messages'} ${
         frame.room ? `in ${frame.room}` : 'in private'
       } above${frame.more ? '; /history N shows more' : ''}`;
@@ -83,6 +106,19 @@ export function formatTextLine(frame: ServerFrame): string | null {
       return frame.topic === null
         ? `-- ${frame.room} has no topic`
         : `-- ${frame.room} topic: ${frame.topic}`;
+    case 'registered':
+      return `-- ${frame.name} is registered: from now on this name needs its password`;
+    case 'moderation':
+      return formatModeration(frame);
+    case 'bans':
+      if (frame.entries.length === 0) return '-- no bans or mutes';
+      return frame.entries
+        .map((e) => {
+          const where = e.room ?? 'server';
+          const until = e.until === null ? 'until lifted' : `until ${formatDateTime(e.until)}`;
+          return `-- ${where}: ${e.kind} ${e.target} ${until} by ${e.by}${e.reason ? ` (${e.reason})` : ''}`;
+        })
+        .join('\n');
     case 'notice':
       return `-- ${frame.text}`;
     case 'error':

@@ -10,6 +10,7 @@ import { jsonDepthExceeds } from './json-depth.ts';
 
 export const CLIENT_ID_MAX_CHARS = 64;
 const TOKEN_MAX_CHARS = 64;
+const PASSWORD_MAX_CHARS = 256;
 const SHORT_TEXT_MAX_CHARS = 512;
 const RESUME_MAX_ROOMS = 256;
 
@@ -120,6 +121,7 @@ function readClientFrame(o: Json, text: number): ClientFrame {
         client: optStr(o, 'client', SHORT_TEXT_MAX_CHARS),
         resume: resumePoint(o),
         token: optStr(o, 'token', TOKEN_MAX_CHARS),
+        password: optStr(o, 'password', PASSWORD_MAX_CHARS),
       };
     }
     case 'say':
@@ -162,6 +164,53 @@ function readClientFrame(o: Json, text: number): ClientFrame {
         room: optStr(o, 'room', SHORT_TEXT_MAX_CHARS),
         topic: optStr(o, 'topic', SHORT_TEXT_MAX_CHARS),
       };
+    case 'register':
+      return { type: 'register', password: str(o, 'password', PASSWORD_MAX_CHARS) };
+    case 'password':
+      return {
+        type: 'password',
+        current: str(o, 'current', PASSWORD_MAX_CHARS),
+        password: str(o, 'password', PASSWORD_MAX_CHARS),
+      };
+    case 'kick':
+      return {
+        type: 'kick',
+        name: str(o, 'name', SHORT_TEXT_MAX_CHARS),
+        room: optStr(o, 'room', SHORT_TEXT_MAX_CHARS),
+        reason: optStr(o, 'reason', SHORT_TEXT_MAX_CHARS),
+      };
+    case 'ban':
+      return {
+        type: 'ban',
+        target: str(o, 'target', SHORT_TEXT_MAX_CHARS),
+        room: optStr(o, 'room', SHORT_TEXT_MAX_CHARS),
+        duration: optId(o, 'duration'),
+        reason: optStr(o, 'reason', SHORT_TEXT_MAX_CHARS),
+      };
+    case 'unban':
+      return {
+        type: 'unban',
+        target: str(o, 'target', SHORT_TEXT_MAX_CHARS),
+        room: optStr(o, 'room', SHORT_TEXT_MAX_CHARS),
+      };
+    case 'mute':
+      return {
+        type: 'mute',
+        name: str(o, 'name', SHORT_TEXT_MAX_CHARS),
+        room: optStr(o, 'room', SHORT_TEXT_MAX_CHARS),
+        duration: optId(o, 'duration'),
+        reason: optStr(o, 'reason', SHORT_TEXT_MAX_CHARS),
+      };
+    case 'unmute':
+    case 'op':
+    case 'deop':
+      return {
+        type: o.type,
+        name: str(o, 'name', SHORT_TEXT_MAX_CHARS),
+        room: optStr(o, 'room', SHORT_TEXT_MAX_CHARS),
+      };
+    case 'bans':
+      return { type: 'bans', room: optStr(o, 'room', SHORT_TEXT_MAX_CHARS) };
     case 'ping':
     case 'pong':
       return { type: o.type, token: optStr(o, 'token', TOKEN_MAX_CHARS) };
@@ -203,6 +252,9 @@ const KNOWN_SERVER_TYPES = new Set<string>([
   'rooms',
   'history',
   'topic',
+  'registered',
+  'moderation',
+  'bans',
   'notice',
   'error',
   'ping',

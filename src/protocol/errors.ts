@@ -37,8 +37,13 @@ export const ERROR_CODES = [
   'rate_limited',
   'slow_consumer',
   'too_many_connections',
-  // authority
-  'unauthorized',
+  // accounts and authority
+  'unauthorized', // not allowed: wrong password, or an operator command from a non-operator
+  'password_required', // the name is registered: hello needs its password
+  'password_invalid', // a new password that breaks the rules
+  'already_registered',
+  'banned',
+  'muted',
   // the server
   'shutting_down',
   'internal',

@@ -25,6 +25,8 @@ export interface HelloFrame {
   resume?: ResumePoint;
   /** The token from an earlier `welcome`: proves this is the same person, for private history. */
   token?: string;
+  /** Needed when `name` is a registered account. */
+  password?: string;
 }
 export interface SayFrame {
   type: 'say';
@@ -81,6 +83,57 @@ export interface TopicRequest {
   /** Absent: ask for the topic. Empty string: clear it. */
   topic?: string;
 }
+export interface RegisterRequest {
+  type: 'register';
+  password: string;
+}
+export interface PasswordRequest {
+  type: 'password';
+  current: string;
+  password: string;
+}
+/** Moderation requests; without `room` a server operator acts server-wide, others on their current room. */
+export interface KickRequest {
+  type: 'kick';
+  name: string;
+  room?: string;
+  reason?: string;
+}
+export interface BanRequest {
+  type: 'ban';
+  /** A name, an IP address or a CIDR block. */
+  target: string;
+  room?: string;
+  /** Milliseconds; absent: until lifted. */
+  duration?: number;
+  reason?: string;
+}
+export interface UnbanRequest {
+  type: 'unban';
+  target: string;
+  room?: string;
+}
+export interface MuteRequest {
+  type: 'mute';
+  name: string;
+  room?: string;
+  duration?: number;
+  reason?: string;
+}
+export interface UnmuteRequest {
+  type: 'unmute';
+  name: string;
+  room?: string;
+}
+export interface OpRequest {
+  type: 'op' | 'deop';
+  name: string;
+  room?: string;
+}
+export interface BansRequest {
+  type: 'bans';
+  room?: string;
+}
 export interface PingFrame {
   type: 'ping';
   token?: string;
@@ -110,6 +163,15 @@ export type ClientFrame = { id?: string } & (
   | RoomsRequest
   | HistoryRequest
   | TopicRequest
+  | RegisterRequest
+  | PasswordRequest
+  | KickRequest
+  | BanRequest
+  | UnbanRequest
+  | MuteRequest
+  | UnmuteRequest
+  | OpRequest
+  | BansRequest
   | PingFrame
   | PongFrame
   | QuitFrame
@@ -207,6 +269,36 @@ export interface TopicEvent {
   by?: string;
   ts?: number;
 }
+export interface RegisteredReply {
+  type: 'registered';
+  name: string;
+}
+export type ModerationAction = 'kick' | 'ban' | 'unban' | 'mute' | 'unmute' | 'op' | 'deop';
+/** A moderation action, shown to the room it concerns (server-wide ones: to their target). */
+export interface ModerationEvent {
+  type: 'moderation';
+  action: ModerationAction;
+  /** Absent for server-wide actions. */
+  room?: string;
+  target: string;
+  by: string;
+  until?: number;
+  reason?: string;
+  ts: number;
+}
+export interface BanEntry {
+  /** Absent for server-wide entries. */
+  room?: string;
+  kind: 'name' | 'ip' | 'mute';
+  target: string;
+  until: number | null;
+  reason: string | null;
+  by: string;
+}
+export interface BansReply {
+  type: 'bans';
+  entries: BanEntry[];
+}
 export interface NoticeFrame {
   type: 'notice';
   text: string;
@@ -236,6 +328,9 @@ export type ServerFrame =
   | RoomsReply
   | HistoryEnd
   | TopicEvent
+  | RegisteredReply
+  | ModerationEvent
+  | BansReply
   | NoticeFrame
   | ErrorFrame
   | PingFrame

@@ -24,7 +24,11 @@ export function identityStart(now: number): number {
 }
 
 /** The identity a token proves, if it is valid. */
-export function identityOfToken(store: Store, token: string, now: number): Promise<Identity | undefined> {
+export function identityOfToken(
+  store: Store,
+  token: string,
+  now: number,
+): Promise<Identity | undefined> {
   return store.findResumeToken(hashToken(token), now);
 }
 

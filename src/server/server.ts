@@ -11,6 +11,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { natterError } from '../protocol/errors.ts';
 import { ALPN_NATIVE } from '../protocol/frames.ts';
+import { nameKey } from '../core/names.ts';
 import { DEFAULT_EXEMPT, type Limits } from '../protocol/limits.ts';
 import { loadServerCredentials, type ServerCredentials } from '../tls/server-credentials.ts';
 import type { RetentionPolicy, Store } from '../store/store.ts';
@@ -20,6 +21,8 @@ import { NameBuckets } from './flood-gate.ts';
 import { createHttpDialect } from './http-dialect.ts';
 import { Hub } from './hub.ts';
 import { Metrics, type CounterName } from './metrics.ts';
+import { Moderation } from './moderation.ts';
+import { DEFAULT_SCRYPT, type ScryptParams } from './passwords.ts';
 import { startRetention } from './retention.ts';
 import { RoomDirectory } from './room-directory.ts';
 import type { Logger } from './log.ts';
@@ -69,6 +72,12 @@ export interface ServerOptions {
   store?: Store;
   /** CIDR blocks exempt from per-address connection caps (loopback by default). */
   exempt?: readonly string[];
+  /** Names of server operators (they must log in with the registered name's password). */
+  operators?: readonly string[];
+  /** Only registered names may log in. */
+  registeredOnly?: boolean;
+  /** Password hashing cost; the default is OWASP's scrypt recommendation. */
+  scrypt?: ScryptParams;
 }
 
 export const DATABASE_FILE = 'natter.db';
@@ -93,7 +102,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     new SqliteStore(path.join(options.dataDir, DATABASE_FILE), { synchronous: options.dbSync });
   const rooms = await RoomDirectory.load(store, log);
   const metrics = new Metrics();
-  const hub = new Hub({ limits, log, serverName, store, rooms, metrics });
+  const moderation = await Moderation.load(store, log, Date.now());
+  const hub = new Hub({
+    limits,
+    log,
+    serverName,
+    store,
+    rooms,
+    moderation,
+    metrics,
+    accounts: {
+      operators: new Set((options.operators ?? []).map(nameKey)),
+      registeredOnly: options.registeredOnly ?? false,
+      scrypt: options.scrypt ?? DEFAULT_SCRYPT,
+    },
+  });
   const nameBuckets = new NameBuckets({
     capacity: limits.floodBurst,
     perSecond: limits.floodPerSecond,
@@ -139,6 +162,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const now = Date.now();
     nameBuckets.sweep(now);
     limiter.sweep(now);
+    hub.sweep(now);
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
   const retention = startRetention(
@@ -172,8 +196,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         session.fail(
           natterError('idle_timeout', `nothing heard for ${Math.round(silentMs / 1000)} s`),
         );
-      } else if (silentMs >= limits.idlePingMs) {
-        session.sendFrame({ type: 'ping', token: String(Date.now()) });
+      } else if (silentMs >= limits.idlePingMs && session.pingedAt < session.lastActivity) {
+        // One ping per silence: pinged after the last thing heard from the client.
+        session.pingedAt = Date.now();
+        session.sendFrame({ type: 'ping', token: String(session.pingedAt) });
       }
     },
     overflow: (session, queued) => {
@@ -251,8 +277,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         socket.resume();
         socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\n\r\n');
         setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
-      }
-      else http.emit('connection', socket);
+      } else http.emit('connection', socket);
       return;
     }
     const dialect: Dialect = chosen ?? 'text';

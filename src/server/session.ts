@@ -43,8 +43,14 @@ export class Session {
   /** Why the connection ended, for leave notices and logs. */
   closeReason = 'connection closed';
   lastActivity = Date.now();
+  /** When the server last pinged this client for being silent. */
+  pingedAt = 0;
   /** Who this is across reconnects; decides which private history they may read. */
   identity: Identity | null = null;
+  /** Name key of the account this session proved with a password; roles follow it. */
+  account: string | null = null;
+  /** Text mode: the registered name waiting for its password line. */
+  pendingName: string | null = null;
   #textIds = 0;
   readonly #textIdPrefix = randomBytes(6).toString('base64url');
   readonly flood: FloodGate;

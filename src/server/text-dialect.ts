@@ -18,15 +18,30 @@ export function greetTextClient(session: Session, serverName: string): void {
   session.sendLine(USERNAME_PROMPT);
 }
 
+/**
+ * The first line is the name. A registered name is followed by a password
+ * prompt, and the next line is its password (typed in the clear over TLS;
+ * most line clients echo it locally).
+ */
+function textLogin(hub: Hub, session: Session, line: string): Promise<void> {
+  const pending = session.pendingName;
+  session.pendingName = null;
+  const name = pending ?? line.trim();
+  const hello = pending === null ? {} : { password: line };
+  return hub.login(session, name, hello).then((result) => {
+    if (!(result instanceof NatterError) || result.fatal) return;
+    if (result.code === 'password_required' && pending === null) {
+      session.pendingName = name;
+      session.sendLine(`Password for ${name}:`);
+      return;
+    }
+    hub.reportError(session, result);
+    session.sendLine(USERNAME_PROMPT);
+  });
+}
+
 export function handleTextLine(hub: Hub, session: Session, line: string): void | Promise<void> {
-  if (!session.user) {
-    return hub.login(session, line.trim()).then((result) => {
-      if (result instanceof NatterError) {
-        hub.reportError(session, result);
-        session.sendLine(USERNAME_PROMPT);
-      }
-    });
-  }
+  if (!session.user) return textLogin(hub, session, line);
   const input = parseTextInput(line, () => session.nextTextId());
   switch (input.kind) {
     case 'none':

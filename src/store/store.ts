@@ -5,6 +5,9 @@
  * SQL lives in the implementation, never in the server.
  */
 import type { MessageKind } from '../protocol/frames.ts';
+import type { AccountStore, ModerationStore } from './moderation.ts';
+
+export type { Account, Ban, Mute, RoomOperator, Scope } from './moderation.ts';
 
 export interface NewMessage {
   ts: number;
@@ -63,6 +66,9 @@ export interface RetentionPolicy {
 }
 
 export interface Store {
+  readonly accounts: AccountStore;
+  readonly moderation: ModerationStore;
+
   /**
    * Stores messages in one transaction, in order. A message whose
    * (fromKey, clientId) was stored before is not stored again; its original

@@ -120,8 +120,9 @@ test('/topic [TEXT]', () => {
 });
 
 test('/history [N]', () => {
-  assertFrame('/history', { type: 'history' });
-  assertFrame('/history 20', { type: 'history', limit: 20 });
+  // /history carries an id so that an empty answer still prints a line.
+  assertFrame('/history', { type: 'history', id: 't1' });
+  assertFrame('/history 20', { type: 'history', id: 't1', limit: 20 });
   assertUsage('/history lots', '/history [N]');
   assertUsage('/history -5', '/history [N]');
   assertUsage('/history 1.5', '/history [N]');

@@ -11,6 +11,7 @@ import { DEFAULT_LIMITS } from '../../src/protocol/limits.ts';
 import {
   checkDecode,
   checkLineDecoder,
+  CLIENT_TYPES,
   fuzzFrameText,
   fuzzStream,
   Rng,
@@ -47,7 +48,7 @@ test(`decodeClientFrame: ${COUNT} fuzzed lines (seed ${SEED})`, () => {
   const decoded = [...outcomes].filter(([k]) => k.startsWith('frame:'));
   assert.equal(
     decoded.length,
-    14,
+    CLIENT_TYPES.length,
     `every frame type decoded at least once: ${JSON.stringify(decoded)}`,
   );
 });

@@ -182,7 +182,7 @@ export function randomValue(rng: Rng, depth = 3): unknown {
   }
 }
 
-const CLIENT_TYPES = [
+export const CLIENT_TYPES = [
   'hello',
   'say',
   'me',
@@ -194,6 +194,16 @@ const CLIENT_TYPES = [
   'rooms',
   'history',
   'topic',
+  'register',
+  'password',
+  'kick',
+  'ban',
+  'unban',
+  'mute',
+  'unmute',
+  'op',
+  'deop',
+  'bans',
   'ping',
   'pong',
   'quit',
@@ -215,6 +225,10 @@ const FIELDS = [
   'limit',
   'topic',
   'reason',
+  'password',
+  'current',
+  'target',
+  'duration',
 ];
 
 function roomName(rng: Rng): string {
@@ -270,6 +284,34 @@ export function validFrame(
     }
     case 'topic':
       return rng.chance(0.5) ? { type } : { type, topic: randomString(rng, 80) };
+    case 'register':
+      return { type, password: randomString(rng, 40) };
+    case 'password':
+      return { type, current: randomString(rng, 20), password: randomString(rng, 40) };
+    case 'kick':
+      return {
+        type,
+        name: userName(rng),
+        ...(rng.chance(0.5) ? { reason: randomString(rng, 40) } : {}),
+      };
+    case 'ban':
+      return {
+        type,
+        target: rng.chance(0.5)
+          ? userName(rng)
+          : rng.pick(['10.0.0.1', '10.0.0.0/8', '::1', '1.2.3.4/33']),
+        ...(rng.chance(0.5) ? { duration: rng.int(1e9) } : {}),
+        ...(rng.chance(0.3) ? { room: roomName(rng) } : {}),
+      };
+    case 'unban':
+      return { type, target: userName(rng) };
+    case 'mute':
+    case 'unmute':
+    case 'op':
+    case 'deop':
+      return { type, name: userName(rng), ...(rng.chance(0.3) ? { room: roomName(rng) } : {}) };
+    case 'bans':
+      return rng.chance(0.5) ? { type } : { type, room: roomName(rng) };
     case 'ping':
     case 'pong':
       return rng.chance(0.5) ? { type } : { type, token: randomString(rng, 70) };
@@ -507,7 +549,7 @@ const ID_MAX = 64;
 
 /** Fields each decoded frame type may carry (besides `id`, which any request may carry). */
 const ALLOWED_FIELDS: Record<ClientFrame['type'], readonly string[]> = {
-  hello: ['version', 'name', 'client', 'resume', 'token'],
+  hello: ['version', 'name', 'client', 'resume', 'token', 'password'],
   say: ['text', 'room'],
   me: ['text', 'room'],
   msg: ['to', 'text'],
@@ -518,6 +560,16 @@ const ALLOWED_FIELDS: Record<ClientFrame['type'], readonly string[]> = {
   rooms: [],
   history: ['room', 'with', 'before', 'after', 'limit'],
   topic: ['room', 'topic'],
+  register: ['password'],
+  password: ['current', 'password'],
+  kick: ['name', 'room', 'reason'],
+  ban: ['target', 'room', 'duration', 'reason'],
+  unban: ['target', 'room'],
+  mute: ['name', 'room', 'duration', 'reason'],
+  unmute: ['name', 'room'],
+  op: ['name', 'room'],
+  deop: ['name', 'room'],
+  bans: ['room'],
   ping: ['token'],
   pong: ['token'],
   quit: ['reason'],
@@ -529,6 +581,15 @@ const REQUIRED_FIELDS: Partial<Record<ClientFrame['type'], readonly string[]>> =
   msg: ['id', 'to', 'text'],
   nick: ['name'],
   join: ['room'],
+  register: ['password'],
+  password: ['current', 'password'],
+  kick: ['name'],
+  ban: ['target'],
+  unban: ['target'],
+  mute: ['name'],
+  unmute: ['name'],
+  op: ['name'],
+  deop: ['name'],
 };
 const STRING_LIMITS: Record<string, number> = {
   name: SHORT,
@@ -540,6 +601,9 @@ const STRING_LIMITS: Record<string, number> = {
   with: SHORT,
   topic: SHORT,
   reason: SHORT,
+  target: SHORT,
+  password: 256,
+  current: 256,
 };
 
 export class InvariantError extends Error {
@@ -576,7 +640,7 @@ export function checkClientFrame(frame: ClientFrame, maxTextChars: number): void
     } else if (key === 'version') {
       if (typeof value !== 'number' || !Number.isInteger(value))
         fail('hello.version not an integer');
-    } else if (key === 'before' || key === 'after' || key === 'limit') {
+    } else if (key === 'before' || key === 'after' || key === 'limit' || key === 'duration') {
       if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
         fail(`history.${key} is ${String(value)}`);
       }
@@ -727,6 +791,16 @@ const TEXT_FRAME_TYPES = new Set([
   'topic',
   'history',
   'quit',
+  'register',
+  'password',
+  'kick',
+  'ban',
+  'unban',
+  'mute',
+  'unmute',
+  'op',
+  'deop',
+  'bans',
 ]);
 const TEXT_ERROR_CODES = new Set<ErrorCode>(['bad_arguments', 'unknown_command']);
 const WHITESPACE = /\s/u;
@@ -756,7 +830,8 @@ export function checkTextInput(line: string): TextInput {
   }
   const frame = input.frame;
   if (!TEXT_FRAME_TYPES.has(frame.type)) fail(`unexpected frame type ${frame.type}`);
-  const wantsId = frame.type === 'say' || frame.type === 'me' || frame.type === 'msg';
+  // Messages need an id for their ack; /history takes one so an empty answer is still shown.
+  const wantsId = ['say', 'me', 'msg', 'history'].includes(frame.type);
   if (ids !== (wantsId ? 1 : 0)) fail(`${ids} ids taken for ${frame.type}`);
   if ('id' in frame && frame.id !== 't1') fail('the frame does not carry the id it was given');
   const word = (value: string | undefined, what: string, optional: boolean) => {

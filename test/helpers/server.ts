@@ -399,7 +399,8 @@ export class ProcessLines {
         const line = this.lines[this.#cursor++]!;
         if (test(line)) return line;
       }
-      if (this.#done) throw new Error(`process ended while waiting for ${what}; ${this.#describe()}`);
+      if (this.#done)
+        throw new Error(`process ended while waiting for ${what}; ${this.#describe()}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out waiting for ${what}; ${this.#describe()}`);
       await new Promise<void>((resolve) => {

@@ -53,6 +53,14 @@ class SlowHistoryStore implements Store {
     return page;
   }
 
+  get accounts(): Store['accounts'] {
+    return this.#inner.accounts;
+  }
+
+  get moderation(): Store['moderation'] {
+    return this.#inner.moderation;
+  }
+
   appendMessages: Store['appendMessages'] = (batch) => this.#inner.appendMessages(batch);
   ensureRoom: Store['ensureRoom'] = (room) => this.#inner.ensureRoom(room);
   getRoom: Store['getRoom'] = (key) => this.#inner.getRoom(key);

@@ -12,6 +12,7 @@ import type {
   NickEvent,
   ServerFrame,
 } from '../../protocol/frames.ts';
+import { formatTextLine } from '../../core/format.ts';
 import type { Conversation } from './conversation.ts';
 import { type ChatModel, privateKey, sameName } from './chat-model.ts';
 import { mentions } from './mentions.ts';
@@ -52,7 +53,10 @@ export function applyFrame(model: ChatModel, frame: ServerFrame): void {
       }
       room.members = room.members.filter((m) => !sameName(m, frame.name));
       const why = frame.reason ? ` (${frame.reason})` : '';
-      model.add(room, model.entry({ kind: 'notice', ts: frame.ts, text: `${frame.name} left${why}` }));
+      model.add(
+        room,
+        model.entry({ kind: 'notice', ts: frame.ts, text: `${frame.name} left${why}` }),
+      );
       break;
     }
     case 'nick':
@@ -101,6 +105,11 @@ export function applyFrame(model: ChatModel, frame: ServerFrame): void {
     case 'ping':
     case 'pong':
       return; // the state change says goodbye; pings are the manager's
+    default: {
+      // Events this screen has no special place for: the text-mode line says what happened.
+      const line = formatTextLine(frame);
+      if (typeof line === 'string') model.notice(line.replace(/^\[[\d:]+\] /u, ''));
+    }
   }
   model.changed();
 }

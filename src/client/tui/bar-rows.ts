@@ -16,7 +16,11 @@ export function titleRow(model: ChatModel, width: number, theme: Theme): Row {
   let text: string;
   if (!c) text = `natter: ${model.state} to ${model.peer}`;
   else if (c.kind === 'private') text = `${c.title}: private conversation`;
-  else text = c.topic ? `${c.title}: ${c.topic}` : c.title;
+  else {
+    const n = c.members.length;
+    const who = n > 0 ? ` (${n} ${n === 1 ? 'user' : 'users'})` : '';
+    text = `${c.title}${who}${c.topic ? `: ${c.topic}` : ''}`;
+  }
   return fitRow([run(` ${text}`, theme.bar)], width, theme.bar);
 }
 

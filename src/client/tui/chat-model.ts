@@ -157,7 +157,8 @@ export class ChatModel {
   // ---- entries ------------------------------------------------------------------
 
   entry(fields: Omit<Entry, 'seq' | 'rev' | 'ts'> & { ts?: number }): Entry {
-    return { ts: this.now(), ...fields, seq: ++this.#seq, rev: 0 };
+    // Events without a time of their own (a topic reported on join) happen now.
+    return { ...fields, ts: fields.ts ?? this.now(), seq: ++this.#seq, rev: 0 };
   }
 
   /** Adds an entry; `counts` for messages that should raise the unread count. */

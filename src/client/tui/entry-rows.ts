@@ -66,6 +66,24 @@ export function entryRows(entry: Entry, ctx: RowContext): Row[] {
   return wrapRuns([...lead, ...text], ctx.width, indent);
 }
 
+const DAY = new Intl.DateTimeFormat('en-GB', {
+  weekday: 'short',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+});
+
+/** A local calendar day, to notice where one ends. */
+export function dayOf(ts: number): string {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+}
+
+/** Drawn between entries of different days: the stamps only show the time. */
+export function dayRow(ts: number, ctx: RowContext): Row {
+  return [run(`-- ${DAY.format(ts)} --`, ctx.theme.notice)];
+}
+
 /** The line drawn above the first entry you have not seen yet. */
 export function markerRow(ctx: RowContext): Row {
   const label = ' new ';

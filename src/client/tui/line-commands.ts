@@ -98,7 +98,10 @@ function aim(frame: ClientFrame, model: ChatModel): LineAction {
       return { kind: 'message', frame: { ...frame, room: frame.room ?? room }, conversation: here };
     case 'me':
       if (person !== undefined) {
-        return { kind: 'error', text: 'actions (/me) are for rooms; this is a private conversation' };
+        return {
+          kind: 'error',
+          text: 'actions (/me) are for rooms; this is a private conversation',
+        };
       }
       return { kind: 'message', frame: { ...frame, room: frame.room ?? room }, conversation: here };
     case 'msg':

@@ -58,7 +58,7 @@ export class TuiSession {
 
   /** A status line from the trust check (a newly remembered server, a bad known_hosts line). */
   status(line: string): void {
-    for (const part of line.split('\n')) this.controller.status(sanitizeText(part));
+    for (const part of line.split('\n')) this.controller.session.status(sanitizeText(part));
   }
 
   /** The certificate's fingerprint, once the server passed the trust check. */
@@ -70,14 +70,13 @@ export class TuiSession {
   /** Trust on first use, asked in the input line. */
   async askTrust(question: NewHostQuestion): Promise<boolean> {
     this.status(describeNewHost(question));
-    const answer = await this.controller.ask(`Trust ${question.hostPort}? [y/N] `);
+    const answer = await this.controller.session.ask(`Trust ${question.hostPort}? [y/N] `);
     return /^\s*y(es)?\s*$/iu.test(answer);
   }
 
-  /** The server refused the name at login: ask for another (empty gives up). */
-  async chooseName(refusal: ErrorFrame): Promise<string | null> {
-    this.status(`${sanitizeText(refusal.code)}: ${sanitizeText(refusal.message)}`);
-    const answer = (await this.controller.ask('Another name (empty gives up): ')).trim();
+  /** The server refused the name at login (its error is on screen): ask for another. */
+  async chooseName(_refusal: ErrorFrame): Promise<string | null> {
+    const answer = (await this.controller.session.ask('Another name (empty gives up): ')).trim();
     return answer === '' ? null : answer;
   }
 
@@ -85,6 +84,7 @@ export class TuiSession {
   async run(connection: Connection): Promise<number> {
     const { stdout, stdin, stderr } = this.#options;
     const controller = this.controller;
+    const session = controller.session;
     let restored = false;
     const restore = () => {
       if (restored) return;
@@ -92,30 +92,35 @@ export class TuiSession {
       stdout.write(LEAVE);
     };
     // A signal or a crash must not leave the terminal on the alternate screen.
-    const onSignal = () => void controller.quit(undefined, true);
-    process.once('SIGTERM', onSignal).once('SIGHUP', onSignal);
+    const onSignal = () => void session.quit(undefined, true);
+    // `on`, not `once`: Ink's signal-exit re-raises the signal when it finds
+    // itself the only listener left, which would skip the goodbye and the restore.
+    process.on('SIGTERM', onSignal).on('SIGHUP', onSignal);
     process.once('exit', restore);
 
     stdout.write(ENTER);
     const theme = createTheme(colorWanted(this.#options.env ?? process.env));
-    const instance = render(React.createElement(App, { controller, theme, cache: new RowCache() }), {
-      stdout,
-      stdin,
-      stderr,
-      exitOnCtrlC: false, // Ctrl-C says goodbye to the server first
-      patchConsole: false,
-    });
-    controller.attach(connection, this.#options.peer);
+    const instance = render(
+      React.createElement(App, { controller, theme, cache: new RowCache() }),
+      {
+        stdout,
+        stdin,
+        stderr,
+        exitOnCtrlC: false, // Ctrl-C says goodbye to the server first
+        patchConsole: false,
+      },
+    );
+    session.attach(connection, this.#options.peer);
     connection.start();
     try {
-      return await controller.done;
+      return await session.done;
     } finally {
       instance.unmount();
       await instance.waitUntilExit().catch(() => {});
       restore();
       process.off('SIGTERM', onSignal).off('SIGHUP', onSignal).off('exit', restore);
       stdin.pause();
-      for (const line of controller.farewell) stderr.write(`natter: ${line}\n`);
+      for (const line of session.farewell) stderr.write(`natter: ${line}\n`);
     }
   }
 }

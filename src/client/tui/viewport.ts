@@ -6,7 +6,7 @@
  * bottom again returns to following and clears the unread count.
  */
 import type { Conversation } from './conversation.ts';
-import { type RowCache, type RowContext, markerRow } from './entry-rows.ts';
+import { type RowCache, type RowContext, dayOf, dayRow, markerRow } from './entry-rows.ts';
 import type { Row } from './styled.ts';
 
 export interface PaneLayout {
@@ -15,10 +15,15 @@ export interface PaneLayout {
   cache: RowCache;
 }
 
+/** An entry's rows, after a day-change line and the unread marker when they go above it. */
 function rowsAt(conversation: Conversation, index: number, layout: PaneLayout): Row[] {
   const entry = conversation.entries[index]!;
-  const rows = layout.cache.rows(entry, layout.ctx);
-  return conversation.marker === entry.seq ? [markerRow(layout.ctx), ...rows] : rows;
+  let rows = layout.cache.rows(entry, layout.ctx);
+  if (conversation.marker === entry.seq) rows = [markerRow(layout.ctx), ...rows];
+  const previous = conversation.entries[index - 1];
+  if (previous && dayOf(previous.ts) !== dayOf(entry.ts))
+    rows = [dayRow(entry.ts, layout.ctx), ...rows];
+  return rows;
 }
 
 /** Where the bottom of the view is: entry index and rows of it hidden below. */

@@ -39,4 +39,43 @@ export const MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL
   ) STRICT;
   `,
+  // 2: accounts, bans, mutes, room operators
+  `
+  CREATE TABLE accounts (
+    name_key      TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE bans (
+    scope      TEXT NOT NULL,            -- '*' for the whole server, else a room key
+    kind       TEXT NOT NULL CHECK (kind IN ('name', 'ip')),
+    value      TEXT NOT NULL,            -- name key, or address / CIDR block
+    label      TEXT NOT NULL,
+    until      INTEGER,                  -- NULL: until lifted
+    reason     TEXT,
+    by         TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, kind, value)
+  ) STRICT;
+
+  CREATE TABLE mutes (
+    scope      TEXT NOT NULL,
+    name_key   TEXT NOT NULL,
+    label      TEXT NOT NULL,
+    until      INTEGER,
+    reason     TEXT,
+    by         TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, name_key)
+  ) STRICT;
+
+  CREATE TABLE room_operators (
+    room_key   TEXT NOT NULL,
+    name_key   TEXT NOT NULL,
+    granted_by TEXT NOT NULL,
+    PRIMARY KEY (room_key, name_key)
+  ) STRICT;
+  `,
 ];

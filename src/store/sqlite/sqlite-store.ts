@@ -3,9 +3,6 @@
  * writer (this process), a busy timeout, and each batch of messages committed
  * in one transaction, so an acknowledged message is on disk before its ack.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type {
   AppendResult,
   HistoryQuery,
@@ -16,15 +13,10 @@ import type {
   StoredMessage,
   StoredRoom,
 } from '../store.ts';
-import { MIGRATIONS } from './migrations.ts';
+import { SqliteDatabase, type DatabaseOptions, type Row } from './database.ts';
+import { SqliteAccounts } from './sqlite-moderation.ts';
 
-export interface SqliteStoreOptions {
-  /** `full` (default) survives power loss; `normal` survives process crashes only. */
-  synchronous?: 'full' | 'normal';
-  busyTimeoutMs?: number;
-}
-
-type Row = Record<string, unknown>;
+export type SqliteStoreOptions = DatabaseOptions;
 
 function toMessage(row: Row): StoredMessage {
   return {
@@ -53,69 +45,27 @@ function toRoom(row: Row): StoredRoom {
 
 export class SqliteStore implements Store {
   readonly file: string;
-  readonly #db: DatabaseSync;
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #db: SqliteDatabase;
+  readonly accounts: SqliteAccounts;
+  readonly moderation: SqliteAccounts;
 
-  constructor(file: string, options: SqliteStoreOptions = {}) {
+  constructor(file: string, options: DatabaseOptions = {}) {
     this.file = file;
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    this.#db = new DatabaseSync(file, { timeout: options.busyTimeoutMs ?? 5_000 });
-    try {
-      // Refuse a newer schema before touching the file (journal mode included).
-      this.#refuseNewerSchema();
-      this.#db.exec('PRAGMA journal_mode = WAL');
-      this.#db.exec(`PRAGMA synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-      this.#db.exec('PRAGMA foreign_keys = ON');
-      this.#migrate();
-    } catch (error) {
-      this.#db.close(); // a refused or broken file must not stay open
-      throw error;
-    }
+    this.#db = new SqliteDatabase(file, options);
+    this.accounts = this.moderation = new SqliteAccounts(this.#db);
   }
 
   /** The schema version after migrations. */
   get schemaVersion(): number {
-    return Number((this.#db.prepare('PRAGMA user_version').get() as Row).user_version);
+    return this.#db.schemaVersion;
   }
 
-  #refuseNewerSchema(): void {
-    const current = this.schemaVersion;
-    if (current > MIGRATIONS.length) {
-      throw new Error(
-        `${this.file} has schema version ${current}, newer than this natter knows (${MIGRATIONS.length})`,
-      );
-    }
-  }
-
-  #migrate(): void {
-    const current = this.schemaVersion;
-    for (let version = current; version < MIGRATIONS.length; version++) {
-      this.#transaction(() => {
-        this.#db.exec(MIGRATIONS[version]!);
-        this.#db.exec(`PRAGMA user_version = ${version + 1}`);
-      });
-    }
-  }
-
-  #sql(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (!statement) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
+  #sql(sql: string) {
+    return this.#db.sql(sql);
   }
 
   #transaction<T>(work: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
+    return this.#db.transaction(work);
   }
 
   async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
@@ -256,6 +206,6 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.#db.isOpen) this.#db.close();
+    this.#db.close();
   }
 }

@@ -35,11 +35,22 @@ function model(name = 'alice') {
 }
 
 function msg(n: number, text: string, extra: Partial<MessageEvent> = {}): MessageEvent {
-  return { type: 'message', msg: n, ts: TS, from: 'bob', kind: 'say', text, room: '#lobby', ...extra };
+  return {
+    type: 'message',
+    msg: n,
+    ts: TS,
+    from: 'bob',
+    kind: 'say',
+    text,
+    room: '#lobby',
+    ...extra,
+  };
 }
 
 const texts = (m: ChatModel, title = m.active!.title) =>
-  m.order.find((c) => c.title === title)!.entries.map((e) => `${e.kind} ${e.from ?? '-'} ${e.text}`);
+  m.order
+    .find((c) => c.title === title)!
+    .entries.map((e) => `${e.kind} ${e.from ?? '-'} ${e.text}`);
 
 test('our message is pending until its ack, and its echo does not show twice', () => {
   const { m, feed } = model();
@@ -135,12 +146,24 @@ test('joins, leaves and nick changes are notices and keep the member list', () =
   ]);
 });
 
+test('an event without a time of its own (a topic on join) is stamped now', () => {
+  const { m, feed } = model();
+  feed({ type: 'topic', room: '#lobby', topic: 'ship it' });
+  const entry = m.active!.entries.at(-1)!;
+  assert.equal(entry.text, 'topic: ship it');
+  assert.equal(entry.ts, TS);
+  assert.equal(m.active!.topic, 'ship it');
+});
+
 test('leaving a room closes its conversation and shows the next one', () => {
   const { m, feed } = model();
   feed({ type: 'join', room: '#dev', name: 'alice', ts: TS });
   m.activate(m.room('#dev')!);
   feed({ type: 'leave', room: '#dev', name: 'alice', ts: TS });
-  assert.deepEqual(m.order.map((c) => c.title), ['#lobby']);
+  assert.deepEqual(
+    m.order.map((c) => c.title),
+    ['#lobby'],
+  );
   assert.equal(m.active!.title, '#lobby');
 });
 

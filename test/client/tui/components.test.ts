@@ -103,8 +103,14 @@ test('rooms and private conversations are listed with unread counts and mentions
   const frame = await frameWhere(stdout, has(' 3 bob'), 'the private conversation');
   const list = frame.split('\n').map((row) => row.split('|')[0]!.trim());
   assert.ok(list.includes('1 #lobby'), list.join('\n')); // in view: nothing unread
-  assert.ok(list.some((row) => /^2 #dev +2!$/u.test(row)), list.join('\n'));
-  assert.ok(list.some((row) => /^3 bob +1!$/u.test(row)), list.join('\n'));
+  assert.ok(
+    list.some((row) => /^2 #dev +2!$/u.test(row)),
+    list.join('\n'),
+  );
+  assert.ok(
+    list.some((row) => /^3 bob +1!$/u.test(row)),
+    list.join('\n'),
+  );
   stdin.type('\x1b3'); // Alt-3
   await frameWhere(stdout, has('bob: private conversation'), 'the private conversation');
   stdin.type('see you');
@@ -115,7 +121,9 @@ test('rooms and private conversations are listed with unread counts and mentions
 
 test('a resize lays the screen out again at the new width', async (t) => {
   const { stdout, link } = await mount(t, { columns: 80, rows: 14 });
-  link.reply(message(1, 'a message that is long enough to need wrapping at 30 columns', { ts: TS }));
+  link.reply(
+    message(1, 'a message that is long enough to need wrapping at 30 columns', { ts: TS }),
+  );
   await frameWhere(stdout, has('<alice> a message'), 'the message');
   stdout.resize(30, 10);
   const frame = await frameWhere(stdout, (f) => f.split('\n').length === 10, 'ten rows');
@@ -170,5 +178,5 @@ test('Ctrl-C says goodbye to the server and ends with exit code 0', async (t) =>
   assert.equal(quit.type, 'quit');
   link.reply({ type: 'bye', reason: 'goodbye' });
   link.destroy();
-  assert.equal(await controller.done, 0);
+  assert.equal(await controller.session.done, 0);
 });

@@ -5,7 +5,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Key } from 'ink';
-import { complete, type Completed, type CompletionState } from '../../../src/client/tui/completion.ts';
+import {
+  complete,
+  type Completed,
+  type CompletionState,
+} from '../../../src/client/tui/completion.ts';
 import { InputLine } from '../../../src/client/tui/input-line.ts';
 import { keyActions } from '../../../src/client/tui/keys.ts';
 import { planPaste } from '../../../src/client/tui/paste.ts';

@@ -42,7 +42,7 @@ export async function mount(
     },
   );
   t.after(() => instance.unmount());
-  controller.attach(connection, 'scripted:7447');
+  controller.session.attach(connection, 'scripted:7447');
   connection.start();
   const link = await server.link(1);
   await link.next('hello');

@@ -118,7 +118,11 @@ test(
     await tmux.until('alice', (s) => s.includes('-- bob joined'), 'bob joining');
 
     await tmux.type('bob', 'hi alice, 你好 👋');
-    await tmux.until('alice', (s) => /\d\d:\d\d:\d\d <bob> hi alice, 你好 👋/u.test(s), "bob's line");
+    await tmux.until(
+      'alice',
+      (s) => /\d\d:\d\d:\d\d <bob> hi alice, 你好 👋/u.test(s),
+      "bob's line",
+    );
     await tmux.type('alice', 'hello bob');
     await tmux.until('bob', (s) => /\d\d:\d\d:\d\d <alice> hello bob/u.test(s), "alice's line");
 
@@ -157,5 +161,19 @@ test(
     assert.ok(!gone.includes('| alice |'), gone);
     await tmux.key('bob', 'C-c');
     await tmux.until('bob', (s) => s.includes('natter exited with 0'), 'exit 0 after Ctrl-C');
+
+    // A terminal closing sends SIGHUP: goodbye, terminal restored, exit 0 too.
+    await tmux.chat('carol', args('carol'));
+    await tmux.until('carol', (s) => / online \| carol /u.test(s), "carol's status bar");
+    const shell = Number(await tmux.tmux('display-message', '-p', '-t', '=carol:', '#{pane_pid}'));
+    const { stdout: child } = await run('pgrep', ['-P', String(shell), '-f', MAIN]);
+    process.kill(Number(child.trim()), 'SIGHUP');
+    const hungUp = await tmux.until(
+      'carol',
+      (s) => s.includes('natter exited'),
+      'exit after SIGHUP',
+    );
+    assert.match(hungUp, /natter exited with 0/u);
+    assert.ok(!hungUp.includes('| carol |'), hungUp);
   },
 );

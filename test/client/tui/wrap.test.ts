@@ -5,11 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PLAIN, fitRow, rowText, run, wrapRuns } from '../../../src/client/tui/styled.ts';
-import {
-  displayWidth,
-  graphemes,
-  truncateToWidth,
-} from '../../../src/client/tui/text-width.ts';
+import { displayWidth, graphemes, truncateToWidth } from '../../../src/client/tui/text-width.ts';
 
 const rows = (text: string, width: number, indent = 0) =>
   wrapRuns([run(text)], width, indent).map(rowText);
@@ -48,7 +44,12 @@ test('emoji and combining characters are kept whole', () => {
 
 test('continuation rows hang under the text column', () => {
   const out = wrapRuns([run('12:00 <al> '), run('one two three four')], 16, 11).map(rowText);
-  assert.deepEqual(out, ['12:00 <al> one', '           two', '           three', '           four']);
+  assert.deepEqual(out, [
+    '12:00 <al> one',
+    '           two',
+    '           three',
+    '           four',
+  ]);
 });
 
 test('no soft break inside the prefix: a long first word starts beside the name', () => {
@@ -65,7 +66,13 @@ test('styles survive wrapping and runs of one style merge', () => {
   const wrapped = wrapRuns([run('ab ', PLAIN), run('cd ef', bold)], 5);
   assert.deepEqual(
     wrapped.map((row) => row.map((r) => [r.text, r.style === bold])),
-    [[['ab ', false], ['cd', true]], [['ef', true]]],
+    [
+      [
+        ['ab ', false],
+        ['cd', true],
+      ],
+      [['ef', true]],
+    ],
   );
 });
 

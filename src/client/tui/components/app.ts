@@ -4,7 +4,7 @@
  * terminal is resized, and hands every key to the controller.
  */
 import { Box, Text, useCursor, useInput, useStdout } from 'ink';
-import React, { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import React, { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { inputRow, roomListRows, roomListWidth, statusRows, titleRow } from '../bar-rows.ts';
 import type { TuiController } from '../controller.ts';
 import type { RowCache } from '../entry-rows.ts';
@@ -43,10 +43,22 @@ function useTerminalSize(): { columns: number; rows: number } {
 export function App(props: AppProps): React.ReactElement {
   const { controller, theme, cache } = props;
   const model = controller.model;
-  useSyncExternalStore(
-    (listener) => model.subscribe(listener),
-    () => model.version,
+  // A burst of frames (a history replay, a resume) is one re-render, not hundreds.
+  const subscribe = useCallback(
+    (listener: () => void) => {
+      let queued = false;
+      return model.subscribe(() => {
+        if (queued) return;
+        queued = true;
+        setImmediate(() => {
+          queued = false;
+          listener();
+        });
+      });
+    },
+    [model],
   );
+  useSyncExternalStore(subscribe, () => model.version);
   const { columns, rows } = useTerminalSize();
   const { stdout } = useStdout();
   const { setCursorPosition } = useCursor();

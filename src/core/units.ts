@@ -40,9 +40,9 @@ export function parseSize(value: string | number): number {
   return parseWithUnit(value, SIZE_UNITS, 'size (e.g. 16KiB, 1MiB, 65536)');
 }
 
-/** "30s", "500ms", "2m", "30" (seconds) -> milliseconds. */
+/** "30s", "500ms", "2m", "1d", "30" (seconds) -> milliseconds. */
 export function parseDuration(value: string | number): number {
-  return parseWithUnit(value, DURATION_UNITS, 'duration (e.g. 30s, 500ms, 2m)');
+  return parseWithUnit(value, DURATION_UNITS, 'duration (e.g. 30s, 500ms, 2m, 1d)');
 }
 
 export function formatSize(bytes: number): string {
@@ -52,6 +52,8 @@ export function formatSize(bytes: number): string {
 }
 
 export function formatDuration(ms: number): string {
+  if (ms % 86_400_000 === 0 && ms >= 86_400_000) return `${ms / 86_400_000}d`;
+  if (ms % 3_600_000 === 0 && ms >= 3_600_000) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0 && ms >= 60_000) return `${ms / 60_000}m`;
   if (ms % 1000 === 0) return `${ms / 1000}s`;
   return `${ms}ms`;

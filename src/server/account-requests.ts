@@ -1,0 +1,74 @@
+/** Name ownership: /register claims the current name, /password changes it. */
+import { NatterError, natterError } from '../protocol/errors.ts';
+import type { PasswordRequest, RegisterRequest } from '../protocol/frames.ts';
+import type { ChatUser } from '../core/chat.ts';
+import type { HubContext } from './hub-context.ts';
+import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+import type { Session } from './session.ts';
+
+/** Takes a password attempt from the name's and the address's allowance. */
+export function allowPasswordAttempt(
+  ctx: HubContext,
+  nameKey: string,
+  address: string,
+): NatterError | null {
+  const now = ctx.now();
+  const byName = ctx.loginAttempts.byName.get(nameKey, now);
+  const byAddress = ctx.loginAttempts.byAddress.get(address, now);
+  const wait = Math.max(byName.waitMs(now), byAddress.waitMs(now));
+  if (wait > 0) {
+    ctx.metrics.increment('rate_limited');
+    return natterError(
+      'rate_limited',
+      `too many password attempts; try again in ${Math.ceil(wait / 1000)} s`,
+    );
+  }
+  byName.take(now);
+  byAddress.take(now);
+  return null;
+}
+
+export async function register(
+  ctx: HubContext,
+  session: Session,
+  user: ChatUser,
+  request: RegisterRequest,
+): Promise<NatterError | void> {
+  if (session.account !== null)
+    return natterError('already_registered', 'you are logged in to a registered name already');
+  const problem = passwordProblem(request.password);
+  if (problem) return natterError('password_invalid', problem);
+  const passwordHash = await hashPassword(request.password, ctx.accounts.scrypt);
+  const created = await ctx.store.accounts.createAccount({
+    nameKey: user.key,
+    name: user.name,
+    passwordHash,
+    createdAt: ctx.now(),
+  });
+  if (!created) return natterError('already_registered', `${user.name} is registered already`);
+  session.account = user.key;
+  ctx.log.info('registered', { session: session.id, name: user.name });
+  session.sendFrame({ type: 'registered', name: user.name });
+}
+
+export async function changePassword(
+  ctx: HubContext,
+  session: Session,
+  request: PasswordRequest,
+): Promise<NatterError | void> {
+  if (session.account === null)
+    return natterError('unauthorized', 'register a name first: /register PASSWORD');
+  const refused = allowPasswordAttempt(ctx, session.account, session.remoteAddress);
+  if (refused) return refused;
+  const account = await ctx.store.accounts.getAccount(session.account);
+  if (!account || !(await verifyPassword(request.current, account.passwordHash))) {
+    return natterError('unauthorized', 'the current password is wrong');
+  }
+  const problem = passwordProblem(request.password);
+  if (problem) return natterError('password_invalid', problem);
+  await ctx.store.accounts.setPassword(
+    account.nameKey,
+    await hashPassword(request.password, ctx.accounts.scrypt),
+  );
+  session.sendFrame({ type: 'notice', text: 'password changed' });
+}

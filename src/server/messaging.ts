@@ -1,0 +1,110 @@
+/**
+ * Room and private messages: checked, stored, acknowledged after the commit,
+ * then delivered. A re-sent client id is only re-acknowledged.
+ */
+import { NatterError, natterError } from '../protocol/errors.ts';
+import type { MessageKind } from '../protocol/frames.ts';
+import type { ChatUser } from '../core/chat.ts';
+import { checkMessageText } from '../core/sanitize.ts';
+import { formatClock } from '../core/format.ts';
+import type { Mute, NewMessage } from '../store/store.ts';
+import { messageEvent } from './history.ts';
+import type { HubContext } from './hub-context.ts';
+import type { Session } from './session.ts';
+
+/** The resume and hold key for private messages (room names start with #). */
+export const PRIVATE_RESUME_KEY = '@';
+
+function mutedError(mute: Mute): NatterError {
+  const until = mute.until === null ? '' : ` until ${formatClock(mute.until)}`;
+  const where = mute.scope === '*' ? 'on this server' : 'in this room';
+  return natterError(
+    'muted',
+    `you are muted ${where}${until}${mute.reason ? ` (${mute.reason})` : ''}`,
+  );
+}
+
+export function sayInRoom(
+  ctx: HubContext,
+  session: Session,
+  user: ChatUser,
+  kind: MessageKind,
+  clientId: string,
+  rawText: string,
+  named: string | undefined,
+): NatterError | void {
+  const room = ctx.targetRoom(session, user, named);
+  if (room instanceof NatterError) return room;
+  const mute = ctx.moderation.muteFor(room.key, user.key, ctx.now());
+  if (mute) return mutedError(mute);
+  const text = checkMessageText(rawText, ctx.limits.maxMessageBytes);
+  if (!text.ok) return natterError(text.code, text.reason);
+  commit(ctx, session, clientId, {
+    ts: ctx.now(),
+    roomKey: room.key,
+    roomName: room.name,
+    fromKey: user.key,
+    fromName: user.name,
+    toKey: null,
+    toName: null,
+    kind,
+    text: text.text,
+    clientId,
+  });
+}
+
+export function privateMessage(
+  ctx: HubContext,
+  session: Session,
+  user: ChatUser,
+  clientId: string,
+  to: string,
+  rawText: string,
+): NatterError | void {
+  const target = ctx.chat.findUser(to);
+  if (!target) return natterError('no_such_user', `nobody called ${to.slice(0, 40)} is online`);
+  const mute = ctx.moderation.muteFor(null, user.key, ctx.now());
+  if (mute) return mutedError(mute);
+  const text = checkMessageText(rawText, ctx.limits.maxMessageBytes);
+  if (!text.ok) return natterError(text.code, text.reason);
+  commit(ctx, session, clientId, {
+    ts: ctx.now(),
+    roomKey: null,
+    roomName: null,
+    fromKey: user.key,
+    fromName: user.name,
+    toKey: target.key,
+    toName: target.name,
+    kind: 'say',
+    text: text.text,
+    clientId,
+  });
+}
+
+/** Commits, then acks the sender, then delivers — a re-sent client id is only re-acked. */
+function commit(ctx: HubContext, session: Session, clientId: string, message: NewMessage): void {
+  ctx.writer.append(message).then(
+    ({ message: stored, duplicate }) => {
+      session.sendFrame({ type: 'ack', id: clientId, msg: stored.id, ts: stored.ts });
+      if (duplicate) return;
+      ctx.metrics.increment('messages_stored');
+      const event = messageEvent(stored);
+      if (stored.roomKey !== null) {
+        const room = ctx.chat.findRoom(stored.roomKey);
+        if (room) ctx.deliverToRoom(room, event);
+      } else {
+        const users = [stored.toKey, stored.fromKey].map((key) => ctx.chat.userByKey(key));
+        const online = new Set(users.filter((u): u is ChatUser => u !== undefined));
+        ctx.deliver(online, event, PRIVATE_RESUME_KEY);
+      }
+    },
+    (error: Error) => {
+      ctx.log.error('storing a message failed', { session: session.id, error: error.message });
+      ctx.reportError(
+        session,
+        natterError('internal', 'message not stored; send it again'),
+        clientId,
+      );
+    },
+  );
+}

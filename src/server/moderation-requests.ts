@@ -1,0 +1,336 @@
+/**
+ * Operator requests: kick, ban, unban, mute, unmute, op, deop, bans.
+ * Scope: with a `room`, that room; without, a server operator acts
+ * server-wide and a room operator on the current room. Server-wide actions
+ * need a server operator; room actions a room operator (or server operator).
+ */
+import { NatterError, natterError } from '../protocol/errors.ts';
+import type {
+  BanEntry,
+  BanRequest,
+  BansRequest,
+  KickRequest,
+  ModerationEvent,
+  MuteRequest,
+  OpRequest,
+  UnbanRequest,
+  UnmuteRequest,
+} from '../protocol/frames.ts';
+import type { ChatUser } from '../core/chat.ts';
+import { formatClock } from '../core/format.ts';
+import { checkName } from '../core/names.ts';
+import { checkRoomName } from '../core/rooms.ts';
+import { sanitizeText } from '../core/sanitize.ts';
+import { SERVER_SCOPE, type Ban } from '../store/moderation.ts';
+import { isRoomOperator, isServerOperator, type HubContext } from './hub-context.ts';
+import { parseAddressTarget } from './moderation.ts';
+import { removeFromRoom } from './room-requests.ts';
+import type { Session } from './session.ts';
+
+const REASON_MAX_CHARS = 200;
+
+export function bannedError(ban: Ban, where: string): NatterError {
+  const until = ban.until === null ? '' : ` until ${formatClock(ban.until)}`;
+  return natterError(
+    'banned',
+    `you are banned from ${where}${until}${ban.reason ? ` (${ban.reason})` : ''}`,
+    { fatal: ban.scope === SERVER_SCOPE },
+  );
+}
+
+interface Scope {
+  /** Room key, or SERVER_SCOPE. */
+  key: string;
+  /** Room name for events; absent server-wide. */
+  room?: string;
+}
+
+/** Works out where a request applies and whether the session may act there. */
+function authorise(
+  ctx: HubContext,
+  session: Session,
+  user: ChatUser,
+  named: string | undefined,
+  serverWide: boolean,
+): Scope | NatterError {
+  if (named === undefined && serverWide && isServerOperator(ctx, session))
+    return { key: SERVER_SCOPE };
+  let key: string;
+  let name: string;
+  if (named !== undefined) {
+    const checked = checkRoomName(named);
+    const record = checked.ok ? ctx.rooms.get(checked.key) : undefined;
+    if (!record) return natterError('no_such_room', `there is no room ${named.slice(0, 70)}`);
+    key = record.key;
+    name = record.name;
+  } else {
+    const room = ctx.targetRoom(session, user, undefined);
+    if (room instanceof NatterError) return room;
+    key = room.key;
+    name = room.name;
+  }
+  if (!isRoomOperator(ctx, session, key)) {
+    return natterError('unauthorized', `only operators of ${name} can do that`);
+  }
+  return { key, room: name };
+}
+
+function reasonOf(raw: string | undefined): string | null {
+  return raw ? sanitizeText(raw).trim().slice(0, REASON_MAX_CHARS) || null : null;
+}
+
+/** Tells the room (or, server-wide, the target and the actor) what an operator did. */
+function announce(
+  ctx: HubContext,
+  scope: Scope,
+  event: Omit<ModerationEvent, 'type' | 'ts'>,
+  also: ChatUser[],
+) {
+  const frame: ModerationEvent = { type: 'moderation', ts: ctx.now(), ...event };
+  const room = scope.key === SERVER_SCOPE ? undefined : ctx.chat.findRoom(scope.key);
+  if (room) ctx.deliverToRoom(room, frame);
+  const others = also.filter((u) => !room?.members.has(u.key));
+  if (others.length > 0) ctx.deliver(new Set(others), frame);
+}
+
+function withOptionals(
+  event: Omit<ModerationEvent, 'type' | 'ts'>,
+  until: number | null,
+  reason: string | null,
+) {
+  if (until !== null) event.until = until;
+  if (reason !== null) event.reason = reason;
+  return event;
+}
+
+export function kick(
+  ctx: HubContext,
+  session: Session,
+  user: ChatUser,
+  request: KickRequest,
+): NatterError | void {
+  const scope = authorise(ctx, session, user, request.room, false);
+  if (scope instanceof NatterError) return scope;
+  const room = ctx.chat.findRoom(scope.key);
+  const target = ctx.chat.findUser(request.name);
+  if (!room || !target || !room.members.has(target.key)) {
+    return natterError('no_such_user', `${request.name.slice(0, 40)} is not in ${scope.room}`);
+  }
+  const reason = reasonOf(request.reason);
+  announce(
+    ctx,
+    scope,
+    withOptionals(
+      { action: 'kick', room: room.name, target: target.name, by: user.name },
+      null,
+      reason,
+    ),
+    [user],
+  );
+  const targetSession = ctx.sessionOf(target);
+  if (targetSession) removeFromRoom(ctx, targetSession, target, room, false);
+  ctx.log.info('kick', { room: room.name, target: target.name, by: user.name });
+}
+
+export function ban(
+  ctx: HubContext,
+  session: Session,
+  user: ChatUser,
+  request: BanRequest,
+): NatterError | void {
+  const scope = authorise(ctx, session, user, request.room, true);
+  if (scope instanceof NatterError) return scope;
+  const address = parseAddressTarget(request.target);
+  let value: string;
+  let label: string;
+  if (address !== null) {
+    value = label = address;
+  } else {
+    const checked = checkName(request.target);
+    if (!checked.ok)
+      return natterError(
+        'bad_arguments',
+        `${request.target.slice(0, 40)} is neither a name nor an address`,
+      );
+    if (checked.key === user.key) return natterError('bad_arguments', 'you cannot ban yourself');
+    value = checked.key;
+    label = checked.display;
+  }
+  const now = ctx.now();
+  const until = request.duration === undefined ? null : now + request.duration;
+  const reason = reasonOf(request.reason);
+  const entry: Ban = {
+    scope: scope.key,
+    kind: address ? 'ip' : 'name',
+    value,
+    label,
+    until,
+    reason,
+    by: user.name,
+    createdAt: now,
+  };
+  ctx.moderation.ban(entry);
+  const hit = [...ctx.sessions()].filter(
+    (s) => s.user && ctx.moderation.banFor(scope.key, s.user.key, s.remoteAddress, now) === entry,
+  );
+  const event = withOptionals({ action: 'ban', target: label, by: user.name }, until, reason);
+  if (scope.room) event.room = scope.room;
+  announce(ctx, scope, event, [user, ...hit.map((s) => s.user!)]);
+  for (const s of hit) {
+    if (scope.key === SERVER_SCOPE) s.fail(bannedError(entry, 'this server'));
+    else {
+      const room = ctx.chat.findRoom(scope.key);
+      if (room?.members.has(s.user!.key)) removeFromRoom(ctx, s, s.user!, room, false);
+    }
+  }
+  ctx.log.info('ban', {
+    scope: scope.room ?? 'server',
+    kind: entry.kind,
+    by: user.name,
+    hit: hit.length,
+  });
+}
+
+export function unban(
+  ctx: HubContext,
+  session: Session,
+  user: ChatUser,
+  request: UnbanRequest,
+): NatterError | void {
+  const scope = authorise(ctx, session, user, request.room, true);
+  if (scope instanceof NatterError) return scope;
+  const address = parseAddressTarget(request.target);
+  const checked = address === null ? checkName(request.target) : null;
+  const value = address ?? (checked?.ok ? checked.key : null);
+  if (value === null || !ctx.moderation.unban(scope.key, address ? 'ip' : 'name', value)) {
+    return natterError('bad_arguments', `there is no ban on ${request.target.slice(0, 40)} here`);
+  }
+  const event: Omit<ModerationEvent, 'type' | 'ts'> = {
+    action: 'unban',
+    target: request.target,
+    by: user.name,
+  };
+  if (scope.room) event.room = scope.room;
+  announce(ctx, scope, event, [user]);
+}
+
+export function mute(
+  ctx: HubContext,
+  session: Session,
+  user: ChatUser,
+  request: MuteRequest,
+): NatterError | void {
+  const scope = authorise(ctx, session, user, request.room, true);
+  if (scope instanceof NatterError) return scope;
+  const checked = checkName(request.name);
+  if (!checked.ok) return natterError(checked.code, checked.reason);
+  const now = ctx.now();
+  const until = request.duration === undefined ? null : now + request.duration;
+  const reason = reasonOf(request.reason);
+  ctx.moderation.mute({
+    scope: scope.key,
+    nameKey: checked.key,
+    label: checked.display,
+    until,
+    reason,
+    by: user.name,
+    createdAt: now,
+  });
+  const target = ctx.chat.userByKey(checked.key);
+  const event = withOptionals(
+    { action: 'mute', target: checked.display, by: user.name },
+    until,
+    reason,
+  );
+  if (scope.room) event.room = scope.room;
+  announce(ctx, scope, event, target ? [user, target] : [user]);
+}
+
+export function unmute(
+  ctx: HubContext,
+  session: Session,
+  user: ChatUser,
+  request: UnmuteRequest,
+): NatterError | void {
+  const scope = authorise(ctx, session, user, request.room, true);
+  if (scope instanceof NatterError) return scope;
+  const checked = checkName(request.name);
+  if (!checked.ok || !ctx.moderation.unmute(scope.key, checked.key)) {
+    return natterError('bad_arguments', `${request.name.slice(0, 40)} is not muted here`);
+  }
+  const target = ctx.chat.userByKey(checked.key);
+  const event: Omit<ModerationEvent, 'type' | 'ts'> = {
+    action: 'unmute',
+    target: checked.display,
+    by: user.name,
+  };
+  if (scope.room) event.room = scope.room;
+  announce(ctx, scope, event, target ? [user, target] : [user]);
+}
+
+export async function op(
+  ctx: HubContext,
+  session: Session,
+  user: ChatUser,
+  request: OpRequest,
+): Promise<NatterError | void> {
+  const scope = authorise(ctx, session, user, request.room, false);
+  if (scope instanceof NatterError) return scope;
+  const checked = checkName(request.name);
+  if (!checked.ok) return natterError(checked.code, checked.reason);
+  if (request.type === 'op') {
+    if (!(await ctx.store.accounts.getAccount(checked.key))) {
+      return natterError(
+        'bad_arguments',
+        `${checked.display} is not registered; only registered names can operate rooms`,
+      );
+    }
+    ctx.moderation.grant({ roomKey: scope.key, nameKey: checked.key, grantedBy: user.name });
+  } else if (!ctx.moderation.revoke(scope.key, checked.key)) {
+    return natterError('bad_arguments', `${checked.display} is not an operator of ${scope.room}`);
+  }
+  const target = ctx.chat.userByKey(checked.key);
+  announce(
+    ctx,
+    scope,
+    { action: request.type, room: scope.room!, target: checked.display, by: user.name },
+    target ? [user, target] : [user],
+  );
+}
+
+export function bans(
+  ctx: HubContext,
+  session: Session,
+  user: ChatUser,
+  request: BansRequest,
+): NatterError | void {
+  const scope = authorise(ctx, session, user, request.room, true);
+  if (scope instanceof NatterError) return scope;
+  const now = ctx.now();
+  const all = isServerOperator(ctx, session) && request.room === undefined;
+  const inScope = (s: string) => all || s === scope.key;
+  const roomName = (key: string) =>
+    key === SERVER_SCOPE ? undefined : (ctx.rooms.get(key)?.name ?? key);
+  const entries: BanEntry[] = [
+    ...ctx.moderation
+      .bans(null, now)
+      .filter((b) => inScope(b.scope))
+      .map((b) => entry(roomName(b.scope), b.kind, b.label, b)),
+    ...ctx.moderation
+      .mutes(now)
+      .filter((m) => inScope(m.scope))
+      .map((m) => entry(roomName(m.scope), 'mute', m.label, m)),
+  ];
+  session.sendFrame({ type: 'bans', entries });
+}
+
+function entry(
+  room: string | undefined,
+  kind: BanEntry['kind'],
+  target: string,
+  source: { until: number | null; reason: string | null; by: string },
+): BanEntry {
+  const out: BanEntry = { kind, target, until: source.until, reason: source.reason, by: source.by };
+  if (room !== undefined) out.room = room;
+  return out;
+}

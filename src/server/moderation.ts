@@ -1,0 +1,144 @@
+/**
+ * Bans, mutes and room operators in memory, loaded from the store at start
+ * and written through, so checks on every login, join and message cost a
+ * map lookup. Expired entries simply stop matching.
+ */
+import { BlockList, isIP, isIPv4 } from 'node:net';
+import type { Ban, Mute, RoomOperator, Scope, Store } from '../store/store.ts';
+import { SERVER_SCOPE } from '../store/moderation.ts';
+import type { Logger } from './log.ts';
+
+export function plainAddress(address: string): string {
+  return address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
+}
+
+/** An address or CIDR block as a ban value, normalised; null when it is neither. */
+export function parseAddressTarget(text: string): string | null {
+  const [address = '', bits, extra] = text.split('/');
+  const plain = plainAddress(address);
+  const version = isIP(plain);
+  if (version === 0 || extra !== undefined) return null;
+  if (bits === undefined) return plain;
+  if (!/^\d{1,3}$/u.test(bits) || Number(bits) > (version === 4 ? 32 : 128)) return null;
+  return `${plain}/${Number(bits)}`;
+}
+
+function addressMatches(ban: string, address: string): boolean {
+  const [base = '', bits] = ban.split('/');
+  if (bits === undefined) return base === address;
+  const type = isIPv4(base) ? 'ipv4' : 'ipv6';
+  if ((isIPv4(address) ? 'ipv4' : 'ipv6') !== type) return false;
+  const list = new BlockList();
+  list.addSubnet(base, Number(bits), type);
+  return list.check(address, type);
+}
+
+export class Moderation {
+  readonly #store: Store;
+  readonly #log: Logger;
+  readonly #bans = new Map<string, Ban>();
+  readonly #mutes = new Map<string, Mute>();
+  readonly #operators = new Set<string>();
+
+  private constructor(store: Store, log: Logger) {
+    this.#store = store;
+    this.#log = log;
+  }
+
+  static async load(store: Store, log: Logger, now: number): Promise<Moderation> {
+    const moderation = new Moderation(store, log);
+    for (const ban of await store.moderation.listBans(now)) moderation.#bans.set(banKey(ban), ban);
+    for (const mute of await store.moderation.listMutes(now))
+      moderation.#mutes.set(muteKey(mute), mute);
+    for (const op of await store.moderation.listRoomOperators())
+      moderation.#operators.add(opKey(op));
+    return moderation;
+  }
+
+  /** The ban that keeps this name or address out of a scope, if any. */
+  banFor(scope: Scope, nameKey: string | null, address: string, now: number): Ban | undefined {
+    const plain = plainAddress(address);
+    for (const ban of this.#bans.values()) {
+      if (ban.scope !== scope || (ban.until !== null && ban.until <= now)) continue;
+      if (ban.kind === 'name' ? ban.value === nameKey : addressMatches(ban.value, plain))
+        return ban;
+    }
+    return undefined;
+  }
+
+  bans(scope: Scope | null, now: number): Ban[] {
+    return [...this.#bans.values()].filter(
+      (b) => (scope === null || b.scope === scope) && (b.until === null || b.until > now),
+    );
+  }
+
+  ban(ban: Ban): void {
+    this.#bans.set(banKey(ban), ban);
+    this.#persist(this.#store.moderation.addBan(ban), 'addBan');
+  }
+
+  unban(scope: Scope, kind: Ban['kind'], value: string): boolean {
+    const removed = this.#bans.delete(banKey({ scope, kind, value }));
+    if (removed) this.#persist(this.#store.moderation.removeBan(scope, kind, value), 'removeBan');
+    return removed;
+  }
+
+  /** The mute in force for this name in a room (or server-wide), if any. */
+  muteFor(roomKey: string | null, nameKey: string, now: number): Mute | undefined {
+    for (const scope of roomKey === null ? [SERVER_SCOPE] : [roomKey, SERVER_SCOPE]) {
+      const mute = this.#mutes.get(muteKey({ scope, nameKey }));
+      if (mute && (mute.until === null || mute.until > now)) return mute;
+    }
+    return undefined;
+  }
+
+  mute(mute: Mute): void {
+    this.#mutes.set(muteKey(mute), mute);
+    this.#persist(this.#store.moderation.addMute(mute), 'addMute');
+  }
+
+  unmute(scope: Scope, nameKey: string): boolean {
+    const removed = this.#mutes.delete(muteKey({ scope, nameKey }));
+    if (removed) this.#persist(this.#store.moderation.removeMute(scope, nameKey), 'removeMute');
+    return removed;
+  }
+
+  mutes(now: number): Mute[] {
+    return [...this.#mutes.values()].filter((m) => m.until === null || m.until > now);
+  }
+
+  isRoomOperator(roomKey: string, nameKey: string): boolean {
+    return this.#operators.has(opKey({ roomKey, nameKey }));
+  }
+
+  grant(op: RoomOperator): void {
+    this.#operators.add(opKey(op));
+    this.#persist(this.#store.moderation.addRoomOperator(op), 'addRoomOperator');
+  }
+
+  revoke(roomKey: string, nameKey: string): boolean {
+    const removed = this.#operators.delete(opKey({ roomKey, nameKey }));
+    if (removed)
+      this.#persist(
+        this.#store.moderation.removeRoomOperator(roomKey, nameKey),
+        'removeRoomOperator',
+      );
+    return removed;
+  }
+
+  #persist(write: Promise<unknown>, what: string): void {
+    write.catch((error: Error) =>
+      this.#log.error('store write failed', { what, error: error.message }),
+    );
+  }
+}
+
+function banKey(ban: Pick<Ban, 'scope' | 'kind' | 'value'>): string {
+  return `${ban.scope}\u0000${ban.kind}\u0000${ban.value}`;
+}
+function muteKey(mute: Pick<Mute, 'scope' | 'nameKey'>): string {
+  return `${mute.scope}\u0000${mute.nameKey}`;
+}
+function opKey(op: Pick<RoomOperator, 'roomKey' | 'nameKey'>): string {
+  return `${op.roomKey}\u0000${op.nameKey}`;
+}
