@@ -183,7 +183,7 @@ async function main(): Promise<number> {
           })));
     if (kind === 'natter' && !external && args['server-prof']) profileCount++;
     try {
-      return await body(server);
+      return await Promise.race([body(server), server.died]);
     } finally {
       await pool.all({ op: 'close' });
       await server.stop();

@@ -54,43 +54,58 @@ export interface ServerUnderTest {
   settings: string[];
   /** The server's own gauges (delays in ms); nulls for what it does not export. */
   scrape(): Promise<ServerGauges>;
+  /** Rejects if the server exits before `stop()`; never resolves. */
+  died: Promise<never>;
   stop(): Promise<void>;
 }
 
-/** The settings natter is started with; each is a documented `natter serve` flag. */
+/** natter's limits as the bench sets them; each is a documented `natter serve` flag. */
+const BENCH_LIMITS: Record<string, string> = {
+  'flood-burst': '1000000',
+  'flood-rate': '1000000',
+  'flood-queue': '1000000',
+  'flood-strikes': '1000000',
+  'max-connections-per-ip': '1000000',
+  'new-connections-per-ip': '1000000',
+  'max-connections': '1000000',
+  'out-queue-soft': '4MiB',
+  'out-queue-hard': '256MiB',
+  'out-queue-stall': '10m',
+  'login-timeout': '10m',
+  'idle-ping': '10m',
+  'idle-close': '20m',
+};
+
+/** The flags natter is started with. */
 export function natterBenchFlags(options: { historyOnJoin: number; dbSync: string }): string[] {
-  return [
-    '--flood-burst',
-    '1000000',
-    '--flood-rate',
-    '1000000',
-    '--flood-queue',
-    '1000000',
-    '--flood-strikes',
-    '1000000',
-    '--max-connections-per-ip',
-    '1000000',
-    '--new-connections-per-ip',
-    '1000000',
-    '--max-connections',
-    '1000000',
-    '--out-queue-soft',
-    '4MiB',
-    '--out-queue-hard',
-    '256MiB',
-    '--out-queue-stall',
-    '10m',
-    '--login-timeout',
-    '10m',
-    '--idle-ping',
-    '10m',
-    '--idle-close',
-    '20m',
-    '--history-on-join',
-    String(options.historyOnJoin),
-    '--db-sync',
-    options.dbSync,
-  ];
+  const flags = {
+    ...BENCH_LIMITS,
+    'history-on-join': String(options.historyOnJoin),
+    'db-sync': options.dbSync,
+  };
+  return Object.entries(flags).flatMap(([name, value]) => [`--${name}`, value]);
+}
+
+/**
+ * Rejects if the child exits before `stopping()` is called: a server that
+ * crashes (or is killed by something else on the machine) ends the workload
+ * with a clear error instead of leaving it waiting for clients that are gone.
+ */
+function watchExit(child: ChildProcess, name: string) {
+  let expected = false;
+  const died = new Promise<never>((_resolve, reject) => {
+    child.once('exit', (code, signal) => {
+      if (!expected)
+        reject(new Error(`${name} exited during the run (${signal ?? `code ${code}`})`));
+    });
+  });
+  died.catch(() => {}); // observed through ServerUnderTest.died
+  return {
+    died,
+    stopping() {
+      expected = true;
+    },
+  };
 }
 
 /** GET over TLS with ALPN http/1.1 (natter picks its dialect by ALPN); resolves with the raw response. */
@@ -192,6 +207,7 @@ export async function startNatter(options: {
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
+  const exit = watchExit(child, 'natter');
   return {
     kind: 'natter',
     driver: 'natter',
@@ -200,7 +216,9 @@ export async function startNatter(options: {
     pid: child.pid ?? null,
     settings: [`node src/cli/main.ts serve ${flags.join(' ')}`],
     scrape: () => readGauges('127.0.0.1', port),
+    died: exit.died,
     async stop() {
+      exit.stopping();
       // SIGTERM: a clean shutdown, so a --cpu-prof profile gets written.
       await stopChild(child, 'SIGTERM', 15_000);
       rmSync(dataDir, { recursive: true, force: true });
@@ -218,6 +236,7 @@ export function externalNatter(host: string, port: number, pid: number | null): 
     pid,
     settings: ['external server: its own flags (raise its flood limits for meaningful figures)'],
     scrape: () => readGauges(host, port),
+    died: new Promise<never>(() => {}),
     async stop() {},
   };
 }
@@ -323,6 +342,7 @@ export async function startInspircd(options: {
     }
     await sleep(100);
   }
+  const exit = watchExit(child, 'InspIRCd');
   return {
     kind: 'inspircd',
     driver: 'irc',
@@ -333,7 +353,9 @@ export async function startInspircd(options: {
       `${path.basename(options.binary)} --nofork --config <generated> (ssl_${tls}; connect class: threshold/commandrate 1e9, fakelag no, localmax/globalmax ${options.maxClients}, hardsendq 256M, recvq 16M)`,
     ],
     scrape: async () => ({ ...NO_GAUGES }),
+    died: exit.died,
     async stop() {
+      exit.stopping();
       await stopChild(child, 'SIGTERM', 10_000);
       rmSync(dir, { recursive: true, force: true });
     },

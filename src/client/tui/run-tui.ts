@@ -97,6 +97,10 @@ export class TuiSession {
     // itself the only listener left, which would skip the goodbye and the restore.
     process.on('SIGTERM', onSignal).on('SIGHUP', onSignal);
     process.once('exit', restore);
+    // After SIGHUP the terminal is gone and drawing fails; saying goodbye to
+    // the server still matters, so a failed write must not crash the client.
+    const ignore = () => {};
+    stdout.on('error', ignore);
 
     stdout.write(ENTER);
     const theme = createTheme(colorWanted(this.#options.env ?? process.env));
@@ -119,6 +123,7 @@ export class TuiSession {
       await instance.waitUntilExit().catch(() => {});
       restore();
       process.off('SIGTERM', onSignal).off('SIGHUP', onSignal).off('exit', restore);
+      stdout.off('error', ignore);
       stdin.pause();
       for (const line of session.farewell) stderr.write(`natter: ${line}\n`);
     }

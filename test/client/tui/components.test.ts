@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { displayWidth } from '../../../src/client/tui/text-width.ts';
-import { message } from '../scripted-transport.ts';
+import { message, welcome } from '../scripted-transport.ts';
 import { KEYS, frameWhere, settle } from './fake-terminal.ts';
 import { TS, mount } from './mount.ts';
 
@@ -179,4 +179,32 @@ test('Ctrl-C says goodbye to the server and ends with exit code 0', async (t) =>
   link.reply({ type: 'bye', reason: 'goodbye' });
   link.destroy();
   assert.equal(await controller.session.done, 0);
+});
+
+test('a dropped connection: the status bar says so, and what you type waits as "sending"', async (t) => {
+  const { stdout, stdin, link, server } = await mount(t);
+  link.drop();
+  await frameWhere(stdout, has('connection lost'), 'the notice');
+  stdin.type('typed while away');
+  stdin.type(KEYS.enter);
+  await frameWhere(stdout, has('sending  <alice> typed while away'), 'the waiting line');
+  const again = await server.link(2);
+  const hello = await again.next('hello');
+  assert.equal(hello.token, 'token-1'); // the same person, resuming
+  again.reply(welcome('alice'), { type: 'join', room: '#lobby', name: 'alice', ts: TS });
+  const say = await again.next('say');
+  assert.equal(say.text, 'typed while away');
+  again.reply({ type: 'ack', id: say.id, msg: 9, ts: TS });
+  await frameWhere(stdout, (f) => /\d\d:\d\d:\d\d <alice> typed while away/u.test(f), 'the ack');
+  assert.match(stdout.lastFrame(), / online \| alice /u);
+});
+
+test('when the server ends the session the screen stays; leaving then exits with 4', async (t) => {
+  const { stdout, stdin, link, controller } = await mount(t);
+  link.reply({ type: 'bye', reason: 'server shutting down' });
+  link.destroy();
+  await frameWhere(stdout, has(' offline | alice'), 'the offline status');
+  assert.match(stdout.lastFrame(), /the server ended the session: server shutting down/u);
+  stdin.type(KEYS.ctrlC);
+  assert.equal(await controller.session.done, 4);
 });
