@@ -28,7 +28,7 @@ import {
   fanoutRows,
   historyRows,
   latencyRows,
-  medianOf,
+  medianRun,
   renderTable,
   type Row,
 } from './report.ts';
@@ -220,8 +220,9 @@ async function main(): Promise<number> {
             await attempt('connect', side, (s) => connectWorkload(pool, s, options), bySide);
           }
         }
-        const natter = medianOf(bySide.natter!);
-        const peer = bySide.inspircd ? medianOf(bySide.inspircd) : null;
+        const byRss = (r: ConnectResult) => r.rssPerConnectionKiB ?? 0;
+        const natter = medianRun(bySide.natter!, byRss);
+        const peer = bySide.inspircd ? medianRun(bySide.inspircd, byRss) : null;
         results.connect = { natter, peer, runs: bySide };
         rows.push(...connectRows(natter, peer, notes));
       }
@@ -233,8 +234,9 @@ async function main(): Promise<number> {
             await attempt('fanout', side, (s) => fanoutWorkload(fanoutPool, s, options), bySide);
           }
         }
-        const natter = medianOf(bySide.natter!);
-        const peer = bySide.inspircd ? medianOf(bySide.inspircd) : null;
+        const byRate = (r: FanoutResult) => r.deliveriesPerSecond;
+        const natter = medianRun(bySide.natter!, byRate);
+        const peer = bySide.inspircd ? medianRun(bySide.inspircd, byRate) : null;
         results.fanout = { natter, peer, runs: bySide };
         rows.push(...fanoutRows(natter, peer, options, notes));
       }
@@ -245,8 +247,9 @@ async function main(): Promise<number> {
             await attempt('latency', side, (s) => latencyWorkload(pool, s, options), bySide);
           }
         }
-        const natter = medianOf(bySide.natter!);
-        const peer = bySide.inspircd ? medianOf(bySide.inspircd) : null;
+        const byP99 = (r: LatencyResult) => r.p99Ms;
+        const natter = medianRun(bySide.natter!, byP99);
+        const peer = bySide.inspircd ? medianRun(bySide.inspircd, byP99) : null;
         results.latency = { natter, peer, runs: bySide };
         rows.push(...latencyRows(natter, peer, notes));
       }

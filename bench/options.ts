@@ -12,7 +12,8 @@ full results go to bench/results/<date>.json.
   --workloads LIST         connect,fanout,latency,history (default: all)
   --workers N              load-generator processes (default: one per CPU)
   --fanout-workers N       of which the fanout workload uses (default: CPUs − 1, at least 1)
-  --rounds N               run natter and the peer alternately N times; medians are shown (1)
+  --rounds N               run natter and the peer alternately N times; the median run
+                           of each side is shown, all runs are in the JSON (1)
   --peer auto|none|PATH    InspIRCd binary to compare with (auto: inspircd on PATH)
   --connect-clients N      connections held by the connect workload (10000)
   --no-connect-peer        run connect against natter only

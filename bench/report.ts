@@ -18,21 +18,14 @@ export interface Row {
   met?: boolean | null;
 }
 
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** The median of each numeric field over rounds (the first round's other fields). */
-export function medianOf<T extends object>(runs: T[]): T {
-  if (runs.length === 1) return runs[0]!;
-  const out = { ...runs[0]! } as Record<string, unknown>;
-  for (const [key, value] of Object.entries(out)) {
-    if (typeof value === 'number')
-      out[key] = median(runs.map((r) => (r as Record<string, number>)[key]!));
-  }
-  return out as T;
+/**
+ * With several rounds, the run whose `key` figure is the median one (the
+ * lower middle for an even count). Whole runs are kept, so every row of a
+ * side comes from the same run; the JSON has all of them.
+ */
+export function medianRun<T>(runs: T[], key: (run: T) => number): T {
+  const sorted = [...runs].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
 export function phaseRows(workload: Workload, natter: Phase, peer: Phase | null): Row[] {

@@ -91,12 +91,13 @@ export function natterBenchFlags(options: { historyOnJoin: number; dbSync: strin
  * crashes (or is killed by something else on the machine) ends the workload
  * with a clear error instead of leaving it waiting for clients that are gone.
  */
-function watchExit(child: ChildProcess, name: string) {
+function watchExit(child: ChildProcess, name: string, output: () => string = () => '') {
   let expected = false;
   const died = new Promise<never>((_resolve, reject) => {
     child.once('exit', (code, signal) => {
-      if (!expected)
-        reject(new Error(`${name} exited during the run (${signal ?? `code ${code}`})`));
+      if (expected) return;
+      const why = `${name} exited during the run (${signal ?? `code ${code}`})`;
+      reject(new Error(output() ? `${why}; its last output:\n${output()}` : why));
     });
   });
   died.catch(() => {}); // observed through ServerUnderTest.died
@@ -194,8 +195,8 @@ export async function startNatter(options: {
         }
       });
       child.stderr!.on('data', (chunk: string) => {
-        err += chunk;
         if (err.length < 4000) process.stderr.write(`[natter] ${chunk}`);
+        err = (err + chunk).slice(-8000);
       });
       child.once('exit', (code) => {
         clearTimeout(timer);
@@ -207,7 +208,9 @@ export async function startNatter(options: {
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
-  const exit = watchExit(child, 'natter');
+  let tail = '';
+  child.stderr!.on('data', (chunk: string) => (tail = (tail + chunk).slice(-4000)));
+  const exit = watchExit(child, 'natter', () => tail);
   return {
     kind: 'natter',
     driver: 'natter',

@@ -48,6 +48,12 @@ export const CHAT_OPTIONS: readonly OptionSpec[] = [
     description: 'on a terminal, a simple prompt instead of the full-screen client',
   },
   {
+    name: 'password-file',
+    kind: 'string',
+    description:
+      'file whose first line is the password of your registered name (or set NATTER_PASSWORD); on a terminal you are asked',
+  },
+  {
     name: 'no-bell',
     kind: 'boolean',
     description: 'full-screen client: no terminal bell for mentions and private messages',
@@ -197,6 +203,8 @@ export async function chat(argv: readonly string[]): Promise<number> {
     client: 'natter-chat/0.1',
     keepaliveMs: values.keepalive as number,
     chooseName: person ? (refusal) => person.chooseName(refusal) : undefined,
+    password: readPassword(values['password-file'] as string | undefined),
+    askPassword: person ? (refusal) => person.askPassword(refusal) : undefined,
   });
 
   if (tui) return tui.run(connection);
@@ -210,4 +218,22 @@ export async function chat(argv: readonly string[]): Promise<number> {
     json: values.json === true,
     ackTimeoutMs,
   });
+}
+
+/**
+ * The password of a registered name, for scripts: from --password-file (its
+ * first line) or NATTER_PASSWORD — never a flag, which would show in process
+ * lists and shell history.
+ */
+function readPassword(file: string | undefined): string | undefined {
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--password-file: ${(error as Error).message}`);
+    }
+    return text.split(/\r?\n/u)[0] ?? '';
+  }
+  return process.env.NATTER_PASSWORD || undefined;
 }

@@ -54,6 +54,10 @@ export interface ConnectionOptions {
   keepaliveTimeoutMs?: number;
   /** Asked when the server refuses the name at first login; null gives up. */
   chooseName?: (refusal: ErrorFrame) => Promise<string | null>;
+  /** The password of a registered name, sent in every hello (reconnects included). */
+  password?: string;
+  /** Asked when the name is registered and no (or a wrong) password was given; null gives up. */
+  askPassword?: (refusal: ErrorFrame) => Promise<string | null>;
   /** Messages written but not yet acknowledged, at most (default 8; the server paces bursts). */
   maxInFlight?: number;
   /** Makes client ids; the default is random per process, so ids never repeat across runs. */

@@ -29,6 +29,8 @@ export type * from './connection-types.ts';
 export type { AckedFrame, PendingMessage } from './outbox.ts';
 
 const NAME_CODES = new Set(['name_taken', 'name_invalid', 'name_reserved']);
+/** Login refusals a password answers: none given yet, or a wrong one. */
+const PASSWORD_CODES = new Set(['password_required', 'unauthorized']);
 /** How long to wait for a resumed room that never comes back before sending anyway. */
 const RESTORE_WAIT_MS = 5_000;
 /**
@@ -44,10 +46,13 @@ export class Connection extends ConnectionLifecycle {
   readonly #session: SessionState;
   readonly #resume = new ResumeTracker();
   readonly #outbox: Outbox;
+  /** Kept in memory only, so a reconnect logs in again without asking. */
+  #password: string | null;
 
   constructor(options: ConnectionOptions) {
     super(options);
     this.#session = new SessionState(options.name);
+    this.#password = options.password ?? null;
     // Random per process: ids must never repeat across runs, or the server
     // would take a new message for a re-sent old one.
     const prefix = randomBytes(6).toString('base64url');
@@ -133,6 +138,7 @@ export class Connection extends ConnectionLifecycle {
       name: this.#session.name,
     };
     if (this.options.client) hello.client = this.options.client;
+    if (this.#password !== null) hello.password = this.#password;
     if (this.everOnline) {
       link.resumed = this.#session.resumeOrder();
       const resume = this.#resume.point(link.resumed);
@@ -218,6 +224,10 @@ export class Connection extends ConnectionLifecycle {
       void this.#nameRefused(link, frame);
       return !this.everOnline;
     }
+    if (!link.loggedIn && PASSWORD_CODES.has(frame.code) && !frame.fatal) {
+      void this.#passwordRefused(link, frame);
+      return true;
+    }
     if (frame.id !== undefined) {
       const message = this.#outbox.settle(frame.id);
       if (message) this.emit('refused', message, frame);
@@ -226,6 +236,20 @@ export class Connection extends ConnectionLifecycle {
       this.#restored(link); // a room could not be rejoined; send the rest anyway
     }
     return true;
+  }
+
+  /** The name is registered: ask for its password (again, if it was wrong). */
+  async #passwordRefused(link: Link, frame: ErrorFrame): Promise<void> {
+    this.#password = null;
+    const password = this.options.askPassword ? await this.options.askPassword(frame) : null;
+    if (this.link !== link || !link.transport) return;
+    if (password === null) {
+      link.fatal = { ...frame, fatal: true };
+      link.transport.destroy();
+      return;
+    }
+    this.#password = password;
+    this.hello(link);
   }
 
   async #nameRefused(link: Link, frame: ErrorFrame): Promise<void> {

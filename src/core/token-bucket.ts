@@ -39,6 +39,12 @@ export class TokenBucket {
     return true;
   }
 
+  /** Gives a token back (never above capacity): for attempts that turned out fine. */
+  refund(now: number): void {
+    this.#refill(now);
+    this.#tokens = Math.min(this.rate.capacity, this.#tokens + 1);
+  }
+
   /** True once the bucket has refilled completely: its state carries nothing. */
   isFull(now: number): boolean {
     this.#refill(now);

@@ -19,6 +19,8 @@ const DURATION_UNITS: Record<string, number> = {
   s: 1000,
   m: 60_000,
   h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
 };
 
 function parseWithUnit(
@@ -52,6 +54,8 @@ export function formatSize(bytes: number): string {
 }
 
 export function formatDuration(ms: number): string {
+  if (ms % 86_400_000 === 0 && ms >= 86_400_000) return `${ms / 86_400_000}d`;
+  if (ms % 3_600_000 === 0 && ms >= 3_600_000) return `${ms / 3_600_000}h`;
   if (ms % 86_400_000 === 0 && ms >= 86_400_000) return `${ms / 86_400_000}d`;
   if (ms % 3_600_000 === 0 && ms >= 3_600_000) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0 && ms >= 60_000) return `${ms / 60_000}m`;

@@ -28,6 +28,13 @@ export function allowPasswordAttempt(
   return null;
 }
 
+/** A correct password gives its attempt back: only failures use up the allowance. */
+export function refundPasswordAttempt(ctx: HubContext, nameKey: string, address: string): void {
+  const now = ctx.now();
+  ctx.loginAttempts.byName.get(nameKey, now).refund(now);
+  ctx.loginAttempts.byAddress.get(address, now).refund(now);
+}
+
 export async function register(
   ctx: HubContext,
   session: Session,
@@ -36,6 +43,12 @@ export async function register(
 ): Promise<NatterError | void> {
   if (session.account !== null)
     return natterError('already_registered', 'you are logged in to a registered name already');
+  // Registering an operator's name from chat would make whoever got there first an operator.
+  if (ctx.accounts.operators.has(user.key))
+    return natterError(
+      'unauthorized',
+      `${user.name} is a server operator's name: its account is made with natter account create`,
+    );
   const problem = passwordProblem(request.password);
   if (problem) return natterError('password_invalid', problem);
   const passwordHash = await hashPassword(request.password, ctx.accounts.scrypt);
@@ -64,6 +77,7 @@ export async function changePassword(
   if (!account || !(await verifyPassword(request.current, account.passwordHash))) {
     return natterError('unauthorized', 'the current password is wrong');
   }
+  refundPasswordAttempt(ctx, session.account, session.remoteAddress);
   const problem = passwordProblem(request.password);
   if (problem) return natterError('password_invalid', problem);
   await ctx.store.accounts.setPassword(

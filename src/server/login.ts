@@ -10,7 +10,7 @@ import { DEFAULT_ROOM } from '../protocol/limits.ts';
 import type { ChatUser } from '../core/chat.ts';
 import { checkName } from '../core/names.ts';
 import { SERVER_SCOPE } from '../store/moderation.ts';
-import { allowPasswordAttempt } from './account-requests.ts';
+import { allowPasswordAttempt, refundPasswordAttempt } from './account-requests.ts';
 import { readHistoryPage, sendHistoryPage } from './history.ts';
 import type { HubContext } from './hub-context.ts';
 import { identityOfToken, identityStart, resolveIdentity } from './identity.ts';
@@ -55,6 +55,7 @@ async function admit(
     });
     return natterError('unauthorized', `wrong password for ${account.name}`);
   }
+  refundPasswordAttempt(ctx, nameKey, session.remoteAddress);
   return account.nameKey;
 }
 

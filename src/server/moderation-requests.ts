@@ -23,7 +23,7 @@ import { checkRoomName } from '../core/rooms.ts';
 import { sanitizeText } from '../core/sanitize.ts';
 import { SERVER_SCOPE, type Ban } from '../store/moderation.ts';
 import { isRoomOperator, isServerOperator, type HubContext } from './hub-context.ts';
-import { parseAddressTarget } from './moderation.ts';
+import { addressMatches, parseAddressTarget, plainAddress } from './moderation.ts';
 import { removeFromRoom } from './room-requests.ts';
 import type { Session } from './session.ts';
 
@@ -144,6 +144,8 @@ export function ban(
   let value: string;
   let label: string;
   if (address !== null) {
+    if (addressMatches(address, plainAddress(session.remoteAddress)))
+      return natterError('bad_arguments', 'that would ban your own address');
     value = label = address;
   } else {
     const checked = checkName(request.target);

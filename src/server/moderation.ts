@@ -23,7 +23,8 @@ export function parseAddressTarget(text: string): string | null {
   return `${plain}/${Number(bits)}`;
 }
 
-function addressMatches(ban: string, address: string): boolean {
+/** Whether an address (plain, see plainAddress) is the banned address or in the banned block. */
+export function addressMatches(ban: string, address: string): boolean {
   const [base = '', bits] = ban.split('/');
   if (bits === undefined) return base === address;
   const type = isIPv4(base) ? 'ipv4' : 'ipv6';

@@ -3,8 +3,10 @@ import { NatterError, natterError } from '../protocol/errors.ts';
 import type { HistoryRequest, TopicRequest } from '../protocol/frames.ts';
 import type { ChatUser, Room } from '../core/chat.ts';
 import { checkName } from '../core/names.ts';
-import { checkRoomName } from '../core/rooms.ts';
+import { checkRoomName, roomKey } from '../core/rooms.ts';
 import { sanitizeText } from '../core/sanitize.ts';
+import { DEFAULT_ROOM } from '../protocol/limits.ts';
+import { SERVER_SCOPE } from '../store/moderation.ts';
 import { historyQuery, readHistoryPage, sendHistoryPage } from './history.ts';
 import { idOf, type HubContext } from './hub-context.ts';
 import { identityStart } from './identity.ts';
@@ -56,6 +58,14 @@ export async function nick(
       );
     }
   }
+  // A name banned from the server cannot be taken by renaming either.
+  if (
+    checked.ok &&
+    checked.key !== user.key &&
+    ctx.moderation.banFor(SERVER_SCOPE, checked.key, session.remoteAddress, ctx.now())
+  ) {
+    return natterError('banned', `${checked.display} is banned from this server`);
+  }
   const renamed = ctx.chat.rename(user, rawName);
   if (renamed instanceof NatterError) return renamed;
   const audience = new Set<ChatUser>([user]);
@@ -89,8 +99,8 @@ export async function join(
   if (ban) return bannedError(ban, checked.name);
   const created = ctx.rooms.get(checked.key) === undefined;
   const record = ctx.rooms.ensure(checked.key, checked.name, now);
-  if (created && session.account !== null) {
-    // Whoever creates a room with a registered name operates it.
+  if (created && session.account !== null && record.key !== roomKey(DEFAULT_ROOM)) {
+    // Whoever creates a room with a registered name operates it (#lobby is the server's).
     ctx.moderation.grant({ roomKey: record.key, nameKey: session.account, grantedBy: user.name });
   }
   const joined = ctx.chat.join(user, record.name);

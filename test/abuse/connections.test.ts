@@ -119,25 +119,22 @@ test('past two refused connections at a time, further ones are dropped before th
   await explained.waitFor('error', { code: 'too_many_connections' });
 });
 
-test(
-  'a refused HTTP client gets 503, and its connection is closed (the next refused ones are explained too)',
-  async (t) => {
-    // In a child process: with the leak, an in-process server could never close.
-    const child = await spawnServer({
-      exempt: [],
-      limits: { maxConnectionsPerAddress: 1, ...MANY_NEW },
-    });
-    t.after(() => child.stop());
-    const holder = await NativeClient.connect(child.port); // the one allowed connection
-    t.after(() => holder.close());
-    // One at a time, each closed before the next: more than the two explanation
-    // slots, so a leaked socket shows as a refusal dropped without its 503.
-    for (let i = 0; i < 4; i++) {
-      const response = await httpGet(child.port, '/healthz');
-      assert.equal(response.status, 503, `refused request ${i + 1}`);
-    }
-  },
-);
+test('a refused HTTP client gets 503, and its connection is closed (the next refused ones are explained too)', async (t) => {
+  // In a child process: with the leak, an in-process server could never close.
+  const child = await spawnServer({
+    exempt: [],
+    limits: { maxConnectionsPerAddress: 1, ...MANY_NEW },
+  });
+  t.after(() => child.stop());
+  const holder = await NativeClient.connect(child.port); // the one allowed connection
+  t.after(() => holder.close());
+  // One at a time, each closed before the next: more than the two explanation
+  // slots, so a leaked socket shows as a refusal dropped without its 503.
+  for (let i = 0; i < 4; i++) {
+    const response = await httpGet(child.port, '/healthz');
+    assert.equal(response.status, 503, `refused request ${i + 1}`);
+  }
+});
 
 test('too many new connections from one address in the window: too_many_connections, wait a minute', async (t) => {
   const h = await serverFor(t, { exempt: [], limits: { newConnectionsPerWindow: 3 } });

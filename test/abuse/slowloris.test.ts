@@ -14,46 +14,40 @@ const LOGIN_TIMEOUT_MS = 600;
 const BYTE_EVERY_MS = 150;
 const LIMITS = { loginTimeoutMs: LOGIN_TIMEOUT_MS };
 
-test(
-  'mid-handshake: a ClientHello trickled a byte at a time is cut at the login deadline',
-  async (t) => {
-    const hello = await captureClientHello();
-    const h = await serverFor(t, { limits: LIMITS });
-    const socket = await rawConnect(h.port);
-    socket.on('error', () => {});
-    // Bounded so a failure ends: 40 bytes is ten login deadlines of trickling.
-    const { written, closed: wasClosed } = await trickle(socket, hello, BYTE_EVERY_MS, 40);
-    socket.destroy(); // (before the server closes: it waits for every socket)
-    assert.ok(wasClosed, `still open after ${written} of ${hello.length} ClientHello bytes`);
-    assert.ok(written < hello.length);
-    await waitUntil(
-      () => h.server.metrics.snapshot().connections === 0,
-      'the connection to be released',
-    );
-    assert.ok(h.server.metrics.get('tls_handshake_failures') >= 1);
-  },
-);
+test('mid-handshake: a ClientHello trickled a byte at a time is cut at the login deadline', async (t) => {
+  const hello = await captureClientHello();
+  const h = await serverFor(t, { limits: LIMITS });
+  const socket = await rawConnect(h.port);
+  socket.on('error', () => {});
+  // Bounded so a failure ends: 40 bytes is ten login deadlines of trickling.
+  const { written, closed: wasClosed } = await trickle(socket, hello, BYTE_EVERY_MS, 40);
+  socket.destroy(); // (before the server closes: it waits for every socket)
+  assert.ok(wasClosed, `still open after ${written} of ${hello.length} ClientHello bytes`);
+  assert.ok(written < hello.length);
+  await waitUntil(
+    () => h.server.metrics.snapshot().connections === 0,
+    'the connection to be released',
+  );
+  assert.ok(h.server.metrics.get('tls_handshake_failures') >= 1);
+});
 
-test(
-  'mid-handshake: a TCP connection that never says anything is cut at the login deadline',
-  async (t) => {
-    const h = await serverFor(t, { limits: LIMITS });
-    const socket = await rawConnect(h.port);
-    socket.on('error', () => {});
-    let isClosed = false;
-    socket.once('close', () => (isClosed = true));
-    try {
-      await waitUntil(
-        () => isClosed,
-        'the server to close a silent connection',
-        LOGIN_TIMEOUT_MS * 10,
-      );
-    } finally {
-      socket.destroy(); // (before the server closes: it waits for every socket)
-    }
-    await closed(socket);
-  },
-);
+test('mid-handshake: a TCP connection that never says anything is cut at the login deadline', async (t) => {
+  const h = await serverFor(t, { limits: LIMITS });
+  const socket = await rawConnect(h.port);
+  socket.on('error', () => {});
+  let isClosed = false;
+  socket.once('close', () => (isClosed = true));
+  try {
+    await waitUntil(
+      () => isClosed,
+      'the server to close a silent connection',
+      LOGIN_TIMEOUT_MS * 10,
+    );
+  } finally {
+    socket.destroy(); // (before the server closes: it waits for every socket)
+  }
+  await closed(socket);
+});
 
 test('text mode: a username trickled without a newline gets login_timeout and is closed', async (t) => {
   const h = await serverFor(t, { limits: LIMITS });

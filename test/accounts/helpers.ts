@@ -10,13 +10,15 @@
  * person from limiting another, and lets bans by address hit one client only.
  */
 import { rm } from 'node:fs/promises';
+import { createConnection } from 'node:net';
 import path from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import type { TestContext } from 'node:test';
 import { DEFAULT_LIMITS, type Limits } from '../../src/protocol/limits.ts';
 import { ALPN_NATIVE, type ServerFrame } from '../../src/protocol/frames.ts';
 import { createLogger, type LogLevel } from '../../src/server/log.ts';
-import type { ScryptParams } from '../../src/server/passwords.ts';
+import { checkName } from '../../src/core/names.ts';
+import { hashPassword, type ScryptParams } from '../../src/server/passwords.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
 import { makeTempDir, NativeClient, TextClient, type LineClient } from '../helpers/server.ts';
 
@@ -47,10 +49,10 @@ export interface LoginOptions {
 /** Opens a TLS connection from a chosen loopback source address. */
 export function openFrom(port: number, from: string, alpn?: string[]): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
+    const raw = createConnection({ host: '127.0.0.1', port, localAddress: from });
+    raw.once('error', reject);
     const socket = connect({
-      host: '127.0.0.1',
-      port,
-      localAddress: from,
+      socket: raw,
       servername: 'localhost',
       rejectUnauthorized: false,
       ALPNProtocols: alpn,
@@ -211,4 +213,21 @@ export async function sayAndWait(
     (f) => (f.type === 'ack' || f.type === 'error') && f.id === id,
     `ack or error for ${id}`,
   );
+}
+
+/** Creates an account straight in the running server's store (as `natter account create` does). */
+export async function createAccount(
+  harness: AccountServer,
+  name: string,
+  password: string,
+): Promise<void> {
+  const checked = checkName(name);
+  if (!checked.ok) throw new Error(checked.reason);
+  const created = await harness.server.hub.store.accounts.createAccount({
+    nameKey: checked.key,
+    name: checked.display,
+    passwordHash: await hashPassword(password, FAST_SCRYPT),
+    createdAt: Date.now(),
+  });
+  if (!created) throw new Error(`${name} exists already`);
 }

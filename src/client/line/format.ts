@@ -4,7 +4,9 @@
  * sanitised first; each result is exactly one line.
  */
 import type { ServerFrame } from '../../protocol/frames.ts';
+import { TEXT_COMMANDS } from '../../core/commands.ts';
 import { formatHelp, formatTextLine } from '../../core/format.ts';
+import { IGNORE_HELP } from '../ignore.ts';
 import { sanitizeFrame } from '../sanitize-frame.ts';
 
 /** The line for a frame, or null for frames a person does not need to see. */
@@ -14,8 +16,12 @@ export function formatFrameLine(frame: ServerFrame): string | null {
   return formatTextLine(sanitizeFrame(frame));
 }
 
-/** One NDJSON line (without newline) for a frame, for bots. */
-export function formatFrameJson(frame: ServerFrame): string | null {
+/**
+ * One NDJSON line (without newline) for a frame, for bots. `ignored`: the
+ * frame is a message from a name on the /ignore list; bots still get it,
+ * marked `"ignored": true`, and decide for themselves.
+ */
+export function formatFrameJson(frame: ServerFrame, ignored = false): string | null {
   if (frame.type === 'ping' || frame.type === 'pong') return null;
   if (frame.type === 'welcome') {
     // The resume token proves who we are to the server; bot output often
@@ -23,10 +29,16 @@ export function formatFrameJson(frame: ServerFrame): string | null {
     const { token: _token, ...shown } = frame;
     return JSON.stringify(sanitizeFrame(shown as ServerFrame));
   }
-  return JSON.stringify(sanitizeFrame(frame));
+  const clean = sanitizeFrame(frame);
+  return JSON.stringify(ignored ? { ...clean, ignored: true } : clean);
 }
 
 /** /help, answered locally: the commands plus what only this client does. */
 export function helpLines(): string[] {
-  return [...formatHelp(), '-- end of input (Ctrl-D) waits for acknowledgements, then leaves'];
+  const width = Math.max(...TEXT_COMMANDS.map((c) => c.usage.length));
+  const [intro, ...commands] = formatHelp();
+  const quit = commands.findIndex((line) => line.startsWith('--   /quit'));
+  const local = IGNORE_HELP.map((c) => `--   ${c.usage.padEnd(width)}  ${c.about}`);
+  commands.splice(quit === -1 ? commands.length : quit, 0, ...local);
+  return [intro!, ...commands, '-- end of input (Ctrl-D) waits for acknowledgements, then leaves'];
 }

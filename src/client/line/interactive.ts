@@ -11,6 +11,12 @@ import { parseTextInput } from '../../core/commands.ts';
 import type { ErrorFrame } from '../../protocol/frames.ts';
 import { describeNewHost, type NewHostQuestion } from '../../tls/client-trust.ts';
 import type { Connection, StateChange } from '../connection.ts';
+import {
+  loadIgnoreList,
+  parseIgnoreCommand,
+  runIgnoreCommand,
+  type IgnoreList,
+} from '../ignore.ts';
 import { formatFrameLine, helpLines } from './format.ts';
 import { EXIT, describeState, exitCodeFor } from './status.ts';
 
@@ -19,6 +25,8 @@ export interface InteractiveOptions {
   output: NodeJS.WriteStream;
   errors: NodeJS.WriteStream;
   ackTimeoutMs: number;
+  /** Names whose messages are not shown. Default: the list in natter's config directory. */
+  ignore?: IgnoreList;
 }
 
 export class InteractiveUi {
@@ -63,6 +71,28 @@ export class InteractiveUi {
     return answer === '' ? null : answer;
   }
 
+  /** The name is registered: ask for its password without echoing it. */
+  async askPassword(refusal: ErrorFrame): Promise<string | null> {
+    this.status(`${sanitizeText(refusal.code)}: ${sanitizeText(refusal.message)}`);
+    const rl = this.#rl as unknown as { _writeToOutput(text: string): void };
+    const write = rl._writeToOutput.bind(rl);
+    const prompt = 'Password (empty to give up): ';
+    // readline has no silent mode: echo the prompt, and nothing of what is typed.
+    rl._writeToOutput = (text: string) => {
+      if (text.startsWith(prompt) || text === '\r\n' || text === '\n')
+        write(text.startsWith(prompt) ? prompt : text);
+    };
+    try {
+      const answer = await this.#ask(prompt);
+      // Nor may it be one Up-arrow away afterwards.
+      const history = (this.#rl as unknown as { history?: string[] }).history;
+      if (history?.[0] === answer) history.shift();
+      return answer === '' ? null : answer;
+    } finally {
+      rl._writeToOutput = write;
+    }
+  }
+
   #ask(question: string): Promise<string> {
     return new Promise((resolve) => {
       clearLine(this.#options.output, 0);
@@ -85,8 +115,12 @@ export class InteractiveUi {
   async run(connection: Connection, peer: string): Promise<number> {
     this.#connection = connection;
     const rl = this.#rl;
+    const ignore =
+      this.#options.ignore ??
+      (await loadIgnoreList((message) => this.status(`warning: ${message}`)));
     connection.on('frame', (frame) => {
-      const line = formatFrameLine(frame);
+      ignore.follow(frame);
+      const line = ignore.isIgnored(frame) ? null : formatFrameLine(frame);
       if (line !== null) this.print(line);
       if (frame.type === 'join' || frame.type === 'leave') this.#updatePrompt();
     });
@@ -103,8 +137,19 @@ export class InteractiveUi {
       rl.on('SIGINT', () => rl.close());
       rl.once('close', resolve);
     });
+    let localWork = Promise.resolve();
     rl.on('line', (line) => {
       if (connection.state === 'offline') return;
+      const local = parseIgnoreCommand(line);
+      if (local !== null) {
+        // This client's own command: answered here, one after another.
+        localWork = localWork.then(async () => {
+          const outcome = await runIgnoreCommand(ignore, local, connection.name);
+          if ('error' in outcome) this.print(`! ${outcome.error.code}: ${outcome.error.message}`);
+          else for (const answer of outcome.lines) this.print(answer);
+        });
+        return;
+      }
       const input = parseTextInput(line, connection.newId);
       if (input.kind === 'help') for (const help of helpLines()) this.print(help);
       else if (input.kind === 'error') this.print(`! ${input.error.code}: ${input.error.message}`);
@@ -129,6 +174,7 @@ export class InteractiveUi {
     if (!this.#closed) this.#options.output.write('\n'); // keep what was typed, unsent, visible
     rl.close();
     this.#options.input.pause();
+    await localWork;
     const end = await offline;
     if (first !== null || end.cause === 'fatal') return exitCodeFor(end);
     return settled ? EXIT.ok : EXIT.failed;

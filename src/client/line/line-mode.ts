@@ -10,6 +10,13 @@ import type { Readable } from 'node:stream';
 import { parseTextInput } from '../../core/commands.ts';
 import type { ErrorFrame } from '../../protocol/frames.ts';
 import type { Connection, StateChange } from '../connection.ts';
+import {
+  loadIgnoreList,
+  parseIgnoreCommand,
+  runIgnoreCommand,
+  type IgnoreCommand,
+  type IgnoreList,
+} from '../ignore.ts';
 import { formatFrameJson, formatFrameLine, helpLines } from './format.ts';
 import { EXIT, describeState, exitCodeFor } from './status.ts';
 
@@ -29,26 +36,47 @@ export interface LineModeOptions {
   json: boolean;
   /** At end of input, how long to wait for acknowledgements. */
   ackTimeoutMs: number;
+  /**
+   * Names whose messages are not printed (--json prints them marked
+   * `"ignored": true`). Default: the list in natter's config directory.
+   */
+  ignore?: IgnoreList;
 }
 
 /** Runs until the input ends (or /quit) and everything is settled; returns the exit code. */
 export async function runLineMode(options: LineModeOptions): Promise<number> {
   const { connection, json, out, status } = options;
+  const ignore =
+    options.ignore ?? (await loadIgnoreList((message) => status(`warning: ${message}`)));
   let failures = 0;
 
   let quitting = false;
   const show = (frame: Parameters<typeof formatFrameLine>[0]) => {
     // The server's goodbye to our own quit is no news in a script's output.
     if (quitting && frame.type === 'bye' && !json) return;
-    const line = json ? formatFrameJson(frame) : formatFrameLine(frame);
+    const ignored = ignore.isIgnored(frame);
+    if (ignored && !json) return;
+    const line = json ? formatFrameJson(frame, ignored) : formatFrameLine(frame);
     if (line !== null) out(line);
   };
   connection.on('frame', (frame) => {
     // Every error answers something we sent (the manager keeps its own
     // login retries to itself), so each one makes the run a failure.
     if (frame.type === 'error') failures += 1;
+    ignore.follow(frame);
     show(frame);
   });
+  // /ignore and /unignore are this client's own; they run one after another.
+  let localWork = Promise.resolve();
+  const runLocal = (command: IgnoreCommand) => {
+    localWork = localWork.then(async () => {
+      const outcome = await runIgnoreCommand(ignore, command, connection.name);
+      if ('error' in outcome) {
+        failures += 1;
+        show({ type: 'error', ...outcome.error });
+      } else for (const line of outcome.lines) (json ? status : out)(line);
+    });
+  };
   connection.on('warning', (message) => status(`warning: ${message}`));
   const offline = new Promise<StateChange>((resolve) => {
     connection.on('state', (change) => {
@@ -68,6 +96,8 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
   );
   reader.on('line', (line) => {
     if (!reading || connection.state === 'offline') return;
+    const local = parseIgnoreCommand(line);
+    if (local !== null) return runLocal(local);
     const input = parseTextInput(line, connection.newId);
     switch (input.kind) {
       case 'none':
@@ -120,6 +150,7 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
   reading = false;
   reader.close();
   options.input.destroy();
+  await localWork;
   const end = await offline;
   if (first !== null) return exitCodeFor(end);
   if (end.cause === 'fatal') return exitCodeFor(end);

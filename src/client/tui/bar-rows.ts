@@ -129,8 +129,10 @@ export function inputRow(
   const prompt = truncateToWidth(label, Math.floor(width / 2));
   const promptWidth = displayWidth(prompt);
   const view = input.view(width - promptWidth);
+  // A password is shown as one dot per character typed, never as itself.
+  const shown = model.question?.secret ? '•'.repeat(displayWidth(view.text)) : view.text;
   return {
-    row: fitRow([run(prompt, theme.prompt), run(view.text)], width),
+    row: fitRow([run(prompt, theme.prompt), run(shown)], width),
     cursorX: promptWidth + view.cursorX,
   };
 }

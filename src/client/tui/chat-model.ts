@@ -14,6 +14,8 @@ import { Conversation, type Entry } from './conversation.ts';
 export interface Question {
   /** Shown in place of the input prompt. */
   prompt: string;
+  /** The answer is a password: shown as dots. */
+  secret?: boolean;
   answer(text: string): void;
 }
 

@@ -80,6 +80,12 @@ export class TuiSession {
     return answer === '' ? null : answer;
   }
 
+  /** The name is registered: ask for its password, masked in the input line. */
+  async askPassword(_refusal: ErrorFrame): Promise<string | null> {
+    const answer = await this.controller.session.ask('Password: ', true);
+    return answer === '' ? null : answer;
+  }
+
   /** Runs the session until it is over; returns the exit code. */
   async run(connection: Connection): Promise<number> {
     const { stdout, stdin, stderr } = this.#options;

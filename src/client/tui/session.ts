@@ -82,9 +82,9 @@ export class ChatSession {
   }
 
   /** Asks in the input line (trust on first use, another name); resolves with the answer. */
-  ask(prompt: string): Promise<string> {
+  ask(prompt: string, secret = false): Promise<string> {
     return new Promise((resolve) => {
-      this.model.question = { prompt, answer: resolve };
+      this.model.question = { prompt, secret, answer: resolve };
       this.model.changed();
     });
   }
