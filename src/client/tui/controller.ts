@@ -142,7 +142,9 @@ export class TuiController {
       question.answer(answer);
       return;
     }
-    this.session.run(interpretLine(this.input.submit(), this.model, this.session.newId));
+    const line = this.input.submit();
+    if (this.session.ignoreCommand(line)) return;
+    this.session.run(interpretLine(line, this.model, this.session.newId));
   }
 
   #pasted(text: string): void {

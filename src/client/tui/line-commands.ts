@@ -7,6 +7,7 @@
  */
 import { TEXT_COMMANDS, parseTextInput, type CommandHelp } from '../../core/commands.ts';
 import type { ClientFrame, MeFrame, PrivateFrame, SayFrame } from '../../protocol/frames.ts';
+import { IGNORE_HELP } from '../ignore.ts';
 import type { ChatModel } from './chat-model.ts';
 import type { Conversation } from './conversation.ts';
 
@@ -14,6 +15,7 @@ export const SCREEN_COMMANDS: readonly CommandHelp[] = [
   { usage: '/query NAME', about: 'open a private conversation with NAME' },
   { usage: '/close', about: 'close this conversation (leaving the room)' },
   { usage: '/fingerprint', about: "show or hide the server certificate's fingerprint" },
+  ...IGNORE_HELP,
 ];
 
 /** Every command word, for Tab completion. */

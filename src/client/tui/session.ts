@@ -9,6 +9,7 @@ import { roomKey } from '../../core/rooms.ts';
 import type { Connection, StateChange } from '../connection.ts';
 import { EXIT, describeState, exitCodeFor } from '../line/status.ts';
 import { sanitizeFrame } from '../sanitize-frame.ts';
+import { IgnoreList, loadIgnoreList, parseIgnoreCommand, runIgnoreCommand } from '../ignore.ts';
 import { applyFrame } from './apply-frame.ts';
 import { type ChatModel, sameName } from './chat-model.ts';
 import { SCREEN_COMMANDS, type LineAction } from './line-commands.ts';
@@ -20,6 +21,8 @@ export interface SessionOptions {
   ackTimeoutMs: number;
   /** Writes BEL to the terminal. */
   ringBell: () => void;
+  /** Where /ignore keeps its list (default: the user's natter config); null: this session only. */
+  ignoreFile?: string | null;
 }
 
 /** Bells closer together than this are one bell: a burst of mentions is not a siren. */
@@ -38,6 +41,8 @@ export class ChatSession {
   readonly #joining = new Set<string>();
   #lastBell = -Infinity;
   #wasOnline = false;
+  /** Whose messages to hide (client-side /ignore); loaded when the session starts. */
+  #ignore: IgnoreList | null = null;
   #leaving = false;
   #forceLeave: (() => void) | null = null;
   #ended: StateChange | null = null;
@@ -59,11 +64,39 @@ export class ChatSession {
     return this.#connection.newId();
   };
 
+  /** /ignore and /unignore are answered here; true when the line was one of them. */
+  ignoreCommand(line: string): boolean {
+    const command = parseIgnoreCommand(line);
+    if (!command) return false;
+    void (async () => {
+      const list = (this.#ignore ??= await this.#loadIgnore());
+      const outcome = await runIgnoreCommand(list, command, this.model.me);
+      if ('error' in outcome) {
+        this.model.notice(`${outcome.error.code}: ${outcome.error.message}`, 'error');
+      } else {
+        for (const line of outcome.lines) this.model.notice(line.replace(/^-- ?/u, ''));
+      }
+      this.model.changed();
+    })();
+    return true;
+  }
+
+  #loadIgnore(): Promise<IgnoreList> {
+    const file = this.#options.ignoreFile;
+    if (file === null) return Promise.resolve(new IgnoreList(null));
+    return loadIgnoreList((m) => this.status(`warning: ${m}`), file);
+  }
+
   attach(connection: Connection, peer: string): void {
     this.#connection = connection;
+    void this.#loadIgnore().then((list) => {
+      this.#ignore ??= list;
+    });
     const model = this.model;
     connection.on('frame', (raw) => {
       const frame = sanitizeFrame(raw);
+      this.#ignore?.follow(frame);
+      if (this.#ignore?.isIgnored(frame)) return; // /ignore: hidden here, kept by the server
       applyFrame(model, frame);
       if (frame.type === 'join' && this.#joining.delete(roomKey(frame.room))) {
         const room = model.room(frame.room);

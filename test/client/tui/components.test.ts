@@ -208,3 +208,23 @@ test('when the server ends the session the screen stays; leaving then exits with
   stdin.type(KEYS.ctrlC);
   assert.equal(await controller.session.done, 4);
 });
+
+test('/ignore hides a person in the full-screen client, /unignore shows them again', async (t) => {
+  const { stdout, stdin, link } = await mount(t);
+  link.reply(message(1, 'before ignoring', { from: 'bob', ts: TS }));
+  await frameWhere(stdout, has('<bob> before ignoring'), 'the first line');
+  stdin.type('/ignore bob');
+  stdin.type(KEYS.enter);
+  await frameWhere(stdout, has('ignoring bob'), 'the confirmation');
+  link.reply(
+    message(2, 'hidden line', { from: 'bob', ts: TS }),
+    message(3, 'carol is still shown', { from: 'carol', ts: TS }),
+  );
+  await frameWhere(stdout, has('carol is still shown'), 'the next visible line');
+  assert.ok(!stdout.lastFrame().includes('hidden line'));
+  stdin.type('/unignore bob');
+  stdin.type(KEYS.enter);
+  await frameWhere(stdout, has('no longer ignoring bob'), 'the undo');
+  link.reply(message(4, 'visible again', { from: 'bob', ts: TS }));
+  await frameWhere(stdout, has('<bob> visible again'), 'bob again');
+});

@@ -28,6 +28,7 @@ export async function mount(
     pasteAsOne: options.pasteAsOne ?? false,
     ackTimeoutMs: 1000,
     ringBell: () => bells.push(Date.now()),
+    ignoreFile: null, // never the real user's list
   });
   const stdout = new FakeStdout(options.columns ?? 80, options.rows ?? 16);
   const stdin = new FakeStdin();
