@@ -26,7 +26,7 @@ full results go to bench/results/<date>.json.
   --latency-rate N         messages per second offered, on a fixed schedule (200)
   --latency-senders N      senders sharing that rate (10)
   --latency-seconds N      measured seconds, after 1 s of warm-up (10)
-  --history-messages N     messages the history workload stores through the server (10000)
+  --history-messages N     messages the history workload stores through the server (20000)
   --history-joins N        joins measuring history replay (500)
   --payload BYTES          message text size (100)
   --db-sync full|normal    natter's --db-sync (default full, natter's default)
@@ -118,7 +118,7 @@ export function optionsFrom(args: BenchArgs) {
     latencySenders: num('latency-senders', 10, 5),
     latencySeconds: num('latency-seconds', 10, 1.5),
     latencyWarmupSeconds: args.quick ? 0.5 : 1,
-    historyMessages: num('history-messages', 10_000, 1_000),
+    historyMessages: num('history-messages', 20_000, 1_000),
     historyJoins: num('history-joins', 500, 100),
     historySenders: 10,
     historyWindow: 32,
