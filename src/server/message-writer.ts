@@ -6,6 +6,9 @@
  */
 import type { AppendResult, NewMessage, Store } from '../store/store.ts';
 
+/** Most messages committed in one transaction (and delivered in one turn). */
+const MAX_BATCH = 128;
+
 interface Pending {
   message: NewMessage;
   resolve(result: AppendResult): void;
@@ -42,8 +45,13 @@ export class MessageWriter {
 
   readonly #flush = (): void => {
     this.#scheduled = false;
-    const batch = this.#pending;
-    this.#pending = [];
+    // A bounded batch per turn: committing and fanning out an unbounded one
+    // stalls the event loop for seconds under load; the rest goes next turn.
+    const batch = this.#pending.splice(0, MAX_BATCH);
+    if (this.#pending.length > 0) {
+      this.#scheduled = true;
+      setImmediate(this.#flush);
+    }
     // Batches commit one after another, so ids follow the order of appends.
     this.#inFlight = this.#inFlight.then(async () => {
       try {

@@ -24,6 +24,7 @@ export type CounterName = keyof typeof COUNTERS;
 export class Metrics {
   readonly #counts = new Map<CounterName, number>();
   readonly #gauges = new Map<string, { help: string; read: () => number }>();
+  readonly #rendered: (() => void)[] = [];
 
   increment(name: CounterName, by = 1): void {
     this.#counts.set(name, (this.#counts.get(name) ?? 0) + by);
@@ -44,6 +45,11 @@ export class Metrics {
     return out;
   }
 
+  /** Called after each render: windowed gauges start their next window. */
+  onRendered(listener: () => void): void {
+    this.#rendered.push(listener);
+  }
+
   /** Prometheus text exposition format. */
   render(): string {
     const lines: string[] = [];
@@ -55,6 +61,7 @@ export class Metrics {
       lines.push(`# HELP natter_${name} ${gauge.help}`, `# TYPE natter_${name} gauge`);
       lines.push(`natter_${name} ${gauge.read()}`);
     }
+    for (const listener of this.#rendered) listener();
     return lines.join('\n') + '\n';
   }
 }

@@ -7,7 +7,7 @@
 import { createServer, type TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { hostname } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { natterError } from '../protocol/errors.ts';
 import { ALPN_NATIVE } from '../protocol/frames.ts';
@@ -140,24 +140,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
-  // Each scrape reads the delay since the previous scrape, then starts afresh.
-  metrics.gauge(
-    'event_loop_delay_p99_seconds',
-    'event-loop delay p99 since the last scrape',
-    () => {
-      const p99 = loopDelay.count > 0 ? loopDelay.percentile(99) / 1e9 : 0;
-      return p99;
-    },
+  let loopUse = performance.eventLoopUtilization();
+  // The loop gauges cover the time since the previous scrape: a render reads
+  // them all, then onRendered starts the next window.
+  metrics.gauge('event_loop_delay_p99_seconds', 'event-loop delay p99 since the last scrape', () =>
+    loopDelay.count > 0 ? loopDelay.percentile(99) / 1e9 : 0,
+  );
+  metrics.gauge('event_loop_delay_max_seconds', 'event-loop delay max since the last scrape', () =>
+    loopDelay.count > 0 ? loopDelay.max / 1e9 : 0,
   );
   metrics.gauge(
-    'event_loop_delay_max_seconds',
-    'event-loop delay max since the last scrape',
-    () => {
-      const max = loopDelay.count > 0 ? loopDelay.max / 1e9 : 0;
-      loopDelay.reset();
-      return max;
-    },
+    'event_loop_utilization',
+    'share of time the event loop was busy since the last scrape (0-1), fsync waits included',
+    () => performance.eventLoopUtilization(loopUse).utilization,
   );
+  metrics.onRendered(() => {
+    loopDelay.reset();
+    loopUse = performance.eventLoopUtilization();
+  });
   const sweeper = setInterval(() => {
     const now = Date.now();
     nameBuckets.sweep(now);

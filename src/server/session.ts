@@ -52,7 +52,7 @@ export class Session {
   /** Text mode: the registered name waiting for its password line. */
   pendingName: string | null = null;
   #textIds = 0;
-  readonly #textIdPrefix = randomBytes(6).toString('base64url');
+  #textIdPrefix: string | undefined;
   readonly flood: FloodGate;
   /** Live events for rooms whose history is being replayed, by room key. */
   readonly #held = new Map<string, Outgoing[]>();
@@ -122,6 +122,7 @@ export class Session {
   nextTextId(): string {
     // Random per connection: ids must not repeat across sessions of the same
     // name, or a re-used name would look like a re-sent message.
+    this.#textIdPrefix ??= randomBytes(6).toString('base64url'); // text sessions only
     return `t.${this.#textIdPrefix}.${++this.#textIds}`;
   }
 

@@ -48,6 +48,13 @@ export class SqliteStore implements Store {
   readonly #db: SqliteDatabase;
   readonly accounts: SqliteAccounts;
   readonly moderation: SqliteAccounts;
+  #tokenWrites: {
+    tokenHash: string;
+    identity: Identity;
+    expiresAt: number;
+    resolve(): void;
+    reject(error: unknown): void;
+  }[] = [];
 
   constructor(file: string, options: DatabaseOptions = {}) {
     this.file = file;
@@ -159,11 +166,33 @@ export class SqliteStore implements Store {
     this.#sql('UPDATE rooms SET topic = ? WHERE key = ?').run(topic, key);
   }
 
-  async saveResumeToken(tokenHash: string, identity: Identity, expiresAt: number): Promise<void> {
-    this.#sql(
+  /**
+   * Token writes arriving in the same turn share one transaction (and one
+   * fsync): a burst of logins must not cost a disk flush each.
+   */
+  saveResumeToken(tokenHash: string, identity: Identity, expiresAt: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#tokenWrites.push({ tokenHash, identity, expiresAt, resolve, reject });
+      if (this.#tokenWrites.length === 1) setImmediate(() => this.#flushTokens());
+    });
+  }
+
+  #flushTokens(): void {
+    const batch = this.#tokenWrites.splice(0);
+    if (batch.length === 0 || !this.#db.isOpen) return;
+    const upsert = this.#sql(
       `INSERT INTO resume_tokens (token_hash, name_key, since, expires_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (token_hash) DO UPDATE SET expires_at = excluded.expires_at`,
-    ).run(tokenHash, identity.nameKey, identity.since, expiresAt);
+    );
+    try {
+      this.#transaction(() => {
+        for (const w of batch)
+          upsert.run(w.tokenHash, w.identity.nameKey, w.identity.since, w.expiresAt);
+      });
+      for (const w of batch) w.resolve();
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+    }
   }
 
   async findResumeToken(tokenHash: string, now: number): Promise<Identity | undefined> {
@@ -206,6 +235,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.#flushTokens();
     this.#db.close();
   }
 }
