@@ -337,7 +337,7 @@ function storedMessage(i: number): NewMessage {
   };
 }
 
-/** Commits per second straight into the store (as bench/history.ts measures). */
+/** Commits per second straight into the store, one writer, no server in between. */
 async function storeRate(batchSize: number, count: number, options: BenchOptions): Promise<number> {
   const dir = mkdtempSync(path.join(tmpdir(), 'natter-bench-'));
   const store = new SqliteStore(path.join(dir, 'natter.db'), {
