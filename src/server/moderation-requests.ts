@@ -75,6 +75,19 @@ function authorise(
   return { key, room: name };
 }
 
+/** What a ban names: an address or CIDR block as given, else a name by its identity key. */
+function banTarget(
+  text: string,
+): { kind: Ban['kind']; value: string; label: string } | NatterError {
+  const address = parseAddressTarget(text);
+  if (address !== null) return { kind: 'ip', value: address, label: address };
+  const checked = checkName(text);
+  if (!checked.ok) {
+    return natterError('bad_arguments', `${text.slice(0, 40)} is neither a name nor an address`);
+  }
+  return { kind: 'name', value: checked.key, label: checked.display };
+}
+
 function reasonOf(raw: string | undefined): string | null {
   return raw ? sanitizeText(raw).trim().slice(0, REASON_MAX_CHARS) || null : null;
 }
@@ -140,30 +153,21 @@ export function ban(
 ): NatterError | void {
   const scope = authorise(ctx, session, user, request.room, true);
   if (scope instanceof NatterError) return scope;
-  const address = parseAddressTarget(request.target);
-  let value: string;
-  let label: string;
-  if (address !== null) {
-    if (addressMatches(address, plainAddress(session.remoteAddress)))
-      return natterError('bad_arguments', 'that would ban your own address');
-    value = label = address;
-  } else {
-    const checked = checkName(request.target);
-    if (!checked.ok)
-      return natterError(
-        'bad_arguments',
-        `${request.target.slice(0, 40)} is neither a name nor an address`,
-      );
-    if (checked.key === user.key) return natterError('bad_arguments', 'you cannot ban yourself');
-    value = checked.key;
-    label = checked.display;
+  const target = banTarget(request.target);
+  if (target instanceof NatterError) return target;
+  if (target.kind === 'ip' && addressMatches(target.value, plainAddress(session.remoteAddress))) {
+    return natterError('bad_arguments', 'that would ban your own address');
   }
+  if (target.kind === 'name' && target.value === user.key) {
+    return natterError('bad_arguments', 'you cannot ban yourself');
+  }
+  const { kind, value, label } = target;
   const now = ctx.now();
   const until = request.duration === undefined ? null : now + request.duration;
   const reason = reasonOf(request.reason);
   const entry: Ban = {
     scope: scope.key,
-    kind: address ? 'ip' : 'name',
+    kind,
     value,
     label,
     until,
@@ -201,10 +205,11 @@ export function unban(
 ): NatterError | void {
   const scope = authorise(ctx, session, user, request.room, true);
   if (scope instanceof NatterError) return scope;
-  const address = parseAddressTarget(request.target);
-  const checked = address === null ? checkName(request.target) : null;
-  const value = address ?? (checked?.ok ? checked.key : null);
-  if (value === null || !ctx.moderation.unban(scope.key, address ? 'ip' : 'name', value)) {
+  const target = banTarget(request.target);
+  if (
+    target instanceof NatterError ||
+    !ctx.moderation.unban(scope.key, target.kind, target.value)
+  ) {
     return natterError('bad_arguments', `there is no ban on ${request.target.slice(0, 40)} here`);
   }
   const event: Omit<ModerationEvent, 'type' | 'ts'> = {

@@ -12,6 +12,7 @@ import { DEFAULT_LIMITS, type Limits } from '../../src/protocol/limits.ts';
 import { ALPN_NATIVE, type ClientFrame, type ServerFrame } from '../../src/protocol/frames.ts';
 import { createLogger } from '../../src/server/log.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
+import { LineBuffer, WAIT_MS, type LineMatch } from './line-buffer.ts';
 
 export interface TestServer {
   server: RunningServer;
@@ -59,38 +60,25 @@ export async function startTestServer(
   };
 }
 
-const WAIT_MS = 5_000;
-
 /** A TLS connection read as lines, with waiting helpers that fail loudly. */
 export class LineClient {
   readonly socket: TLSSocket;
-  readonly lines: string[] = [];
-  #cursor = 0;
-  #buffer = '';
-  #waiters: (() => void)[] = [];
-  closed = false;
+  readonly #buffer = new LineBuffer();
 
   constructor(socket: TLSSocket) {
     this.socket = socket;
     socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      this.#buffer += chunk;
-      let newline;
-      while ((newline = this.#buffer.indexOf('\n')) !== -1) {
-        this.lines.push(this.#buffer.slice(0, newline));
-        this.#buffer = this.#buffer.slice(newline + 1);
-      }
-      this.#wake();
-    });
+    socket.on('data', (chunk: string) => this.#buffer.push(chunk));
     socket.on('error', () => {});
-    socket.on('close', () => {
-      this.closed = true;
-      this.#wake();
-    });
+    socket.on('close', () => this.#buffer.end());
   }
 
-  #wake(): void {
-    for (const waiter of this.#waiters.splice(0)) waiter();
+  get lines(): string[] {
+    return this.#buffer.lines;
+  }
+
+  get closed(): boolean {
+    return this.#buffer.ended;
   }
 
   write(line: string): void {
@@ -98,34 +86,12 @@ export class LineClient {
   }
 
   /** Waits for the next line (after the cursor) that matches, and moves past it. */
-  async waitForLine(
-    match: RegExp | ((line: string) => boolean),
-    what = String(match),
-  ): Promise<string> {
-    const test = typeof match === 'function' ? match : (line: string) => match.test(line);
-    const deadline = Date.now() + WAIT_MS;
-    for (;;) {
-      while (this.#cursor < this.lines.length) {
-        const line = this.lines[this.#cursor++]!;
-        if (test(line)) return line;
-      }
-      if (this.closed)
-        throw new Error(
-          `closed while waiting for ${what}; lines: ${JSON.stringify(this.lines.slice(-10))}`,
-        );
-      const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(
-          `timed out waiting for ${what}; lines: ${JSON.stringify(this.lines.slice(-10))}`,
-        );
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  waitForLine(match: LineMatch, what = String(match)): Promise<string> {
+    return this.#buffer.waitFor(
+      match,
+      what,
+      () => `lines: ${JSON.stringify(this.lines.slice(-10))}`,
+    );
   }
 
   async waitForClose(): Promise<void> {
@@ -141,7 +107,7 @@ export class LineClient {
 
   /** Lines received so far that have not been waited past. */
   unread(): string[] {
-    return this.lines.slice(this.#cursor);
+    return this.#buffer.unread();
   }
 
   close(): void {
@@ -333,50 +299,36 @@ export function onPath(program: string): boolean {
  */
 export class ProcessLines {
   readonly child: ChildProcessWithoutNullStreams;
-  readonly lines: string[] = [];
   stderr = '';
   exitCode: number | null = null;
   signal: NodeJS.Signals | null = null;
   readonly exited: Promise<void>;
-  #cursor = 0;
-  #buffer = '';
-  #waiters: (() => void)[] = [];
-  #done = false;
+  readonly #stdout = new LineBuffer();
 
   constructor(command: string, args: readonly string[], options: { cwd?: string } = {}) {
     this.child = spawn(command, [...args], { cwd: options.cwd, stdio: 'pipe' });
     this.child.stdout.setEncoding('utf8');
     this.child.stderr.setEncoding('utf8');
-    this.child.stdout.on('data', (chunk: string) => {
-      this.#buffer += chunk;
-      let newline;
-      while ((newline = this.#buffer.indexOf('\n')) !== -1) {
-        this.lines.push(this.#buffer.slice(0, newline).replace(/\r$/u, ''));
-        this.#buffer = this.#buffer.slice(newline + 1);
-      }
-      this.#wake();
-    });
+    this.child.stdout.on('data', (chunk: string) => this.#stdout.push(chunk));
     this.child.stderr.on('data', (chunk: string) => (this.stderr += chunk));
     this.child.stdin.on('error', () => {});
     this.exited = new Promise((resolve) => {
       this.child.once('close', (code, signal) => {
         this.exitCode = code;
         this.signal = signal;
-        this.#done = true;
-        this.#wake();
+        this.#stdout.end();
         resolve();
       });
       this.child.once('error', (error) => {
         this.stderr += String(error);
-        this.#done = true;
-        this.#wake();
+        this.#stdout.end();
         resolve();
       });
     });
   }
 
-  #wake(): void {
-    for (const waiter of this.#waiters.splice(0)) waiter();
+  get lines(): string[] {
+    return this.#stdout.lines;
   }
 
   #describe(): string {
@@ -388,29 +340,8 @@ export class ProcessLines {
   }
 
   /** Waits for the next stdout line (after the cursor) that matches, and moves past it. */
-  async waitForLine(
-    match: RegExp | ((line: string) => boolean),
-    what = String(match),
-  ): Promise<string> {
-    const test = typeof match === 'function' ? match : (line: string) => match.test(line);
-    const deadline = Date.now() + WAIT_MS;
-    for (;;) {
-      while (this.#cursor < this.lines.length) {
-        const line = this.lines[this.#cursor++]!;
-        if (test(line)) return line;
-      }
-      if (this.#done)
-        throw new Error(`process ended while waiting for ${what}; ${this.#describe()}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; ${this.#describe()}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  waitForLine(match: LineMatch, what = String(match)): Promise<string> {
+    return this.#stdout.waitFor(match, what, () => this.#describe());
   }
 
   /** Waits for the process to end; rejects with its output if it takes longer than the wait limit. */
@@ -432,7 +363,7 @@ export class ProcessLines {
 
   /** Ends the process (this one, by its pid) if it is still running, and waits for it. */
   async stop(): Promise<void> {
-    if (!this.#done) this.child.kill('SIGKILL');
+    if (!this.#stdout.ended) this.child.kill('SIGKILL');
     await this.exited;
   }
 }
