@@ -148,6 +148,20 @@ export const LIMIT_OPTIONS: readonly (OptionSpec & { field: keyof Limits })[] = 
     default: DEFAULT_LIMITS.maxRoomsPerUser,
     description: 'most rooms one user can be in at once',
   },
+  {
+    name: 'max-sessions',
+    field: 'maxSessionsPerAccount',
+    kind: 'integer',
+    default: DEFAULT_LIMITS.maxSessionsPerAccount,
+    description: 'sessions (devices) one account may have logged in at once',
+  },
+  {
+    name: 'room-forget-after',
+    field: 'roomForgetMs',
+    kind: 'duration',
+    default: DEFAULT_LIMITS.roomForgetMs,
+    description: 'an unregistered room with no members and no history is forgotten after this',
+  },
 ];
 
 const OTHER_OPTIONS: readonly OptionSpec[] = [
@@ -289,11 +303,27 @@ export async function serve(argv: readonly string[]): Promise<number> {
     ].join('\n'),
   );
 
+  // Every connection has its own error boundary; anything reaching these is a
+  // bug outside them. Logged with context, never swallowed: an uncaught
+  // exception leaves the process in an unknown state, so it exits (and a
+  // supervisor restarts it); a stray rejection is logged and counted.
+  process.on('unhandledRejection', (reason) => {
+    log.error('unhandled rejection', {
+      error: reason instanceof Error ? reason.message : String(reason),
+      stack: reason instanceof Error ? reason.stack : undefined,
+    });
+  });
+  process.on('uncaughtException', (error) => {
+    log.error('uncaught exception', { error: error.message, stack: error.stack });
+    process.exitCode = 70;
+    void server.close().finally(() => process.exit(70));
+  });
+
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       process.stdout.write(`${signal}: telling clients and shutting down\n`);
       process.once(signal, () => process.exit(130)); // a second signal does not wait
-      void server.close('server shutting down').then(resolve);
+      void server.close().then(resolve);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

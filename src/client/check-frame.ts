@@ -35,8 +35,11 @@ const FIELDS: Record<ServerFrame['type'], Record<string, Check>> = {
     room: str,
     limits: shape({ maxLineBytes: num, maxMessageBytes: num }),
     token: optional(str),
+    rooms: optional(arrayOf(str)),
+    features: optional(arrayOf(str)),
   },
-  ack: { id: str, msg: num, ts: num },
+  ack: { id: str, msg: num, ts: num, offline: optional(bool) },
+  read: { room: str, msg: num, unread: optional(num) },
   message: {
     msg: num,
     ts: num,

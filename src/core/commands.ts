@@ -25,28 +25,30 @@ export const TEXT_COMMANDS: readonly CommandHelp[] = [
   { usage: '/me ACTION', about: 'an action: "* you ACTION"' },
   { usage: '/nick NEW', about: 'change your name' },
   { usage: '/join #room', about: 'join (or create) a room and make it current' },
+  { usage: '/switch #room', about: 'make a room you are in current' },
   { usage: '/leave [#room]', about: 'leave a room (the current one by default)' },
   { usage: '/rooms', about: 'list rooms and member counts' },
   { usage: '/topic [TEXT]', about: 'show or set the topic of the current room' },
   { usage: '/history [N]', about: 'the last N messages of the current room' },
   { usage: '/register PASSWORD', about: 'own your current name: it will need this password' },
   { usage: '/password CURRENT NEW', about: 'change your password' },
-  { usage: '/kick NAME [reason]', about: 'operators: remove someone from the room' },
+  { usage: '/kick [#room] NAME [reason]', about: 'operators: remove someone from the room' },
   {
-    usage: '/ban NAME|IP [duration] [reason]',
-    about: 'operators: ban (server operators: server-wide)',
+    usage: '/ban [#room|*] NAME|IP [duration] [reason]',
+    about: 'operators: ban from the room (*: server operators, server-wide)',
   },
-  { usage: '/unban NAME|IP', about: 'operators: lift a ban' },
-  { usage: '/mute NAME [duration] [reason]', about: 'operators: refuse their messages' },
-  { usage: '/unmute NAME', about: 'operators: lift a mute' },
-  { usage: '/op NAME', about: 'room operators: make someone a room operator' },
-  { usage: '/deop NAME', about: 'room operators: take operator rights away' },
-  { usage: '/bans', about: 'operators: list bans and mutes' },
+  { usage: '/unban [#room|*] NAME|IP', about: 'operators: lift a ban' },
+  { usage: '/mute [#room|*] NAME [duration] [reason]', about: 'operators: refuse their messages' },
+  { usage: '/unmute [#room|*] NAME', about: 'operators: lift a mute' },
+  { usage: '/op [#room] NAME', about: 'room operators: make someone a room operator' },
+  { usage: '/deop [#room] NAME', about: 'room operators: take operator rights away' },
+  { usage: '/bans [#room|*]', about: 'operators: list bans and mutes' },
   { usage: '/quit [reason]', about: 'leave the server' },
   { usage: '//text', about: 'send a message that starts with /' },
 ];
 
 const DURATION = /^\d{1,9}(?:ms|s|m|h|d|w)$/u;
+const MODERATION_WORDS = new Set(['kick', 'ban', 'unban', 'mute', 'unmute', 'op', 'deop', 'bans']);
 
 /**
  * "[duration] [reason]": a leading token like 10m, 2h or 7d is a duration;
@@ -69,6 +71,16 @@ function withOptional<T extends object, K extends string, V>(
   value: V | undefined | '',
 ): T & Partial<Record<K, V>> {
   return value === undefined || value === '' ? frame : { ...frame, [key]: value };
+}
+
+/** The scope word moderation commands may start with: a room, or `*` for the whole server. */
+export const SERVER_WIDE = '*';
+
+/** "[#room|*] rest": the scope, when the first word names one, and the rest. */
+function scopeAndRest(rest: string): { room: string | undefined; rest: string } {
+  const match = /^(#\S+|\*)(?:\s+(.*))?$/su.exec(rest);
+  if (!match) return { room: undefined, rest };
+  return { room: match[1], rest: (match[2] ?? '').trim() };
 }
 
 /** Splits "/cmd rest of line" into the command word and the rest, trimmed. */
@@ -95,7 +107,14 @@ export function parseTextInput(line: string, nextId: () => string): TextInput {
     const text = line.startsWith('//') ? line.slice(1) : line;
     return { kind: 'frame', frame: { type: 'say', id: nextId(), text } };
   }
-  const { word, rest } = splitCommand(line);
+  const command = splitCommand(line);
+  const { word } = command;
+  const scoped = MODERATION_WORDS.has(word) ? scopeAndRest(command.rest) : undefined;
+  const rest = scoped ? scoped.rest : command.rest;
+  const frame = (f: ClientFrame): TextInput => ({
+    kind: 'frame',
+    frame: scoped?.room === undefined ? f : ({ ...f, room: scoped.room } as ClientFrame),
+  });
   const [first = '', ...others] = rest.split(/\s+/u);
   const afterFirst = rest.slice(first.length).trim();
   switch (word) {
@@ -118,6 +137,10 @@ export function parseTextInput(line: string, nextId: () => string): TextInput {
     case 'join':
       if (!first || others.length > 0) return usage('/join');
       return { kind: 'frame', frame: { type: 'join', room: first } };
+    case 'switch':
+    case 'go':
+      if (!first || others.length > 0) return usage('/switch');
+      return { kind: 'frame', frame: { type: 'switch', room: first } };
     case 'leave':
     case 'part':
       if (others.length > 0) return usage('/leave');
@@ -146,10 +169,7 @@ export function parseTextInput(line: string, nextId: () => string): TextInput {
       return { kind: 'frame', frame: { type: 'password', current: first, password: others[0]! } };
     case 'kick':
       if (!first) return usage('/kick');
-      return {
-        kind: 'frame',
-        frame: withOptional({ type: 'kick', name: first }, 'reason', afterFirst),
-      };
+      return frame(withOptional({ type: 'kick', name: first }, 'reason', afterFirst));
     case 'ban':
     case 'mute': {
       if (!first) return usage(`/${word}`);
@@ -159,19 +179,19 @@ export function parseTextInput(line: string, nextId: () => string): TextInput {
         word === 'ban'
           ? { type: 'ban' as const, target: first }
           : { type: 'mute' as const, name: first };
-      const frame = withOptional(withOptional(base, 'reason', reason), 'duration', duration);
-      return { kind: 'frame', frame };
+      return frame(withOptional(withOptional(base, 'reason', reason), 'duration', duration));
     }
     case 'unban':
       if (!first || others.length > 0) return usage('/unban');
-      return { kind: 'frame', frame: { type: 'unban', target: first } };
+      return frame({ type: 'unban', target: first });
     case 'unmute':
     case 'op':
     case 'deop':
       if (!first || others.length > 0) return usage(`/${word}`);
-      return { kind: 'frame', frame: { type: word, name: first } };
+      return frame({ type: word, name: first });
     case 'bans':
-      return { kind: 'frame', frame: { type: 'bans' } };
+      if (first) return usage('/bans');
+      return frame({ type: 'bans' });
     case 'quit':
     case 'exit':
       return { kind: 'frame', frame: { type: 'quit', reason: rest || undefined } };

@@ -126,7 +126,11 @@ export function formatTextLine(frame: ServerFrame): string | null {
     case 'welcome':
       return `-- Welcome, ${frame.name}! You are in ${frame.room}. Type /help for commands.`;
     case 'bye':
-      return `-- ${frame.reason}`;
+      // "shutdown" is the protocol's word for a restart; people get a sentence.
+      return frame.reason === 'shutdown'
+        ? '-- server shutting down (restarting); connect again in a moment'
+        : `-- ${frame.reason}`;
+    case 'read':
     case 'ack':
     case 'ping':
     case 'pong':

@@ -211,6 +211,13 @@ function readClientFrame(o: Json, text: number): ClientFrame {
       };
     case 'bans':
       return { type: 'bans', room: optStr(o, 'room', SHORT_TEXT_MAX_CHARS) };
+    case 'read': {
+      const msg = optId(o, 'msg');
+      if (msg === undefined) throw fieldError('read', 'msg', 'a non-negative integer');
+      return { type: 'read', room: str(o, 'room', SHORT_TEXT_MAX_CHARS), msg };
+    }
+    case 'switch':
+      return { type: 'switch', room: str(o, 'room', SHORT_TEXT_MAX_CHARS) };
     case 'ping':
     case 'pong':
       return { type: o.type, token: optStr(o, 'token', TOKEN_MAX_CHARS) };
@@ -257,6 +264,7 @@ const KNOWN_SERVER_TYPES = new Set<string>([
   'bans',
   'notice',
   'error',
+  'read',
   'ping',
   'pong',
   'bye',

@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'already_logged_in',
   'login_timeout',
   'idle_timeout',
+  'replaced', // this session was replaced by a new login of the same device (same token); do not reconnect
+  'too_many_sessions', // the account already has as many sessions as the server allows
   // names
   'name_invalid',
   'name_reserved',

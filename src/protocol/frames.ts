@@ -134,6 +134,17 @@ export interface BansRequest {
   type: 'bans';
   room?: string;
 }
+/** The session has shown messages up to `msg` in `room` ("@": private messages). */
+export interface ReadRequest {
+  type: 'read';
+  room: string;
+  msg: number;
+}
+/** Makes a room the session is in its current room: where room-less frames go (text mode's /switch). */
+export interface SwitchRequest {
+  type: 'switch';
+  room: string;
+}
 export interface PingFrame {
   type: 'ping';
   token?: string;
@@ -172,6 +183,8 @@ export type ClientFrame = { id?: string } & (
   | UnmuteRequest
   | OpRequest
   | BansRequest
+  | ReadRequest
+  | SwitchRequest
   | PingFrame
   | PongFrame
   | QuitFrame
@@ -187,7 +200,10 @@ export interface WelcomeFrame {
   server: string;
   /** The name as the server will display it. */
   name: string;
+  /** The current room: where room-less frames go. */
   room: string;
+  /** Every room the server is about to bring this session into (current first), e.g. an account's rooms. */
+  rooms?: string[];
   limits: {
     maxLineBytes: number;
     maxMessageBytes: number;
@@ -195,8 +211,12 @@ export interface WelcomeFrame {
     /** Flood control: send at most `burst` at once, then `perSecond` (absent from older servers). */
     flood?: { burst: number; perSecond: number; queue: number };
   };
-  /** Present this in the next `hello` to be recognised as the same person. */
+  /** Present this in the next `hello` to be recognised as the same person (and device). */
   token: string;
+  /** What this server supports beyond protocol 1's core, e.g. "read-markers", "multi-session", "offline-dm". */
+  features?: string[];
+  /** Set for a registered name: this session is one of the account's devices. */
+  account?: true;
 }
 export interface AckFrame {
   type: 'ack';
@@ -205,6 +225,8 @@ export interface AckFrame {
   /** The server's id for the stored message. */
   msg: number;
   ts: number;
+  /** A private message stored for a registered user who is offline: delivered at their next login. */
+  offline?: true;
 }
 export type MessageKind = 'say' | 'me';
 export interface MessageEvent {
@@ -312,6 +334,17 @@ export interface ErrorFrame {
   /** Present when the server closes the connection after this frame. */
   fatal?: true;
 }
+/**
+ * An account's read position in a room ("@": private messages), sent to its
+ * sessions when one of them reads on, and after a login's replay with the
+ * number of messages after it.
+ */
+export interface ReadEvent {
+  type: 'read';
+  room: string;
+  msg: number;
+  unread?: number;
+}
 export interface ByeFrame {
   type: 'bye';
   reason: string;
@@ -333,6 +366,7 @@ export type ServerFrame =
   | BansReply
   | NoticeFrame
   | ErrorFrame
+  | ReadEvent
   | PingFrame
   | PongFrame
   | ByeFrame;

@@ -40,6 +40,10 @@ export interface Limits {
   newConnectionsWindowMs: number;
   /** Concurrent connections in all. */
   maxConnections: number;
+  /** Sessions (devices) one account may have logged in at once. Guests always have one. */
+  maxSessionsPerAccount: number;
+  /** Milliseconds an unregistered room with no members and no history is kept before it is forgotten. */
+  roomForgetMs: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -63,7 +67,12 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   newConnectionsPerWindow: 30,
   newConnectionsWindowMs: 60_000,
   maxConnections: 20_000,
+  maxSessionsPerAccount: 8,
+  roomForgetMs: 86_400_000,
 });
+
+/** The longest ban or mute: ten years. Longer is refused rather than overflowing a date. */
+export const MAX_MODERATION_MS = 10 * 365 * 86_400_000;
 
 /** Addresses exempt from the per-address connection caps by default. */
 export const DEFAULT_EXEMPT = ['127.0.0.0/8', '::1/128'] as const;

@@ -14,6 +14,7 @@ import type { MessageWriter } from './message-writer.ts';
 import type { Metrics } from './metrics.ts';
 import type { Moderation } from './moderation.ts';
 import type { ScryptParams } from './passwords.ts';
+import type { ReadMarkers } from './read-markers.ts';
 import type { RoomDirectory } from './room-directory.ts';
 import type { Session } from './session.ts';
 
@@ -39,11 +40,18 @@ export interface HubContext {
   readonly loginAttempts: { byName: NameBuckets; byAddress: NameBuckets };
   readonly serverName: string;
   now(): number;
-  sessionOf(user: ChatUser): Session | undefined;
+  readonly markers: ReadMarkers;
+  /** The live sessions of a user: one for a guest, up to the session cap for an account. */
+  sessionsOf(user: ChatUser): ReadonlySet<Session>;
   sessions(): Iterable<Session>;
   /** Registers a logged-in session under its user. */
   adopt(session: Session, user: ChatUser): void;
-  /** Frees a session's name and tells its rooms it left. */
+  /**
+   * Takes a session off its user without the user leaving anything: the
+   * same device logged in again, and the new session takes its place.
+   */
+  detach(session: Session): void;
+  /** Called when a session ends: when it was its user's last, frees the name and tells the rooms. */
   disconnected(session: Session): void;
   deliver(users: Iterable<ChatUser>, frame: ServerFrame, holdKey?: string): void;
   deliverToRoom(room: Room, frame: ServerFrame): void;
@@ -57,9 +65,16 @@ export function isServerOperator(ctx: HubContext, session: Session): boolean {
   return session.account !== null && ctx.accounts.operators.has(session.account);
 }
 
+/**
+ * Room rights follow the account, never the nick; an operator banned from
+ * the room (by name or address) has none there until the ban is lifted.
+ */
 export function isRoomOperator(ctx: HubContext, session: Session, roomKey: string): boolean {
   if (isServerOperator(ctx, session)) return true;
-  return session.account !== null && ctx.moderation.isRoomOperator(roomKey, session.account);
+  if (session.account === null || !ctx.moderation.isRoomOperator(roomKey, session.account)) {
+    return false;
+  }
+  return !ctx.moderation.banFor(roomKey, session.account, session.remoteAddress, ctx.now());
 }
 
 /** The request's client id, for echoing in its answer, when it had one. */

@@ -22,6 +22,8 @@ import type { Moderation } from './moderation.ts';
 import * as moderate from './moderation-requests.ts';
 import { Outgoing } from './outgoing.ts';
 import type { RoomDirectory } from './room-directory.ts';
+import { ReadMarkers, readUpTo } from './read-markers.ts';
+import { join, switchTo } from './room-join.ts';
 import * as room from './room-requests.ts';
 import type { Session } from './session.ts';
 
@@ -38,7 +40,11 @@ export interface HubOptions {
   metrics: Metrics;
   accounts: AccountPolicy;
   now?: () => number;
+  /** Tests only: called before each request is handled, to make a handler throw. */
+  testFault?: (frame: ClientFrame) => void;
 }
+
+const NO_SESSIONS: ReadonlySet<Session> = new Set();
 
 type Result = NatterError | void | Promise<NatterError | void>;
 
@@ -57,8 +63,11 @@ export class Hub implements HubContext {
     byName: new NameBuckets(LOGIN_ATTEMPTS),
     byAddress: new NameBuckets(LOGIN_ATTEMPTS),
   };
-  readonly #sessions = new Map<ChatUser, Session>();
+  readonly markers: ReadMarkers;
+  readonly #sessions = new Map<ChatUser, Set<Session>>();
+  #sessionCount = 0;
   readonly #now: () => number;
+  readonly #fault: ((frame: ClientFrame) => void) | undefined;
 
   constructor(options: HubOptions) {
     this.limits = options.limits;
@@ -71,26 +80,45 @@ export class Hub implements HubContext {
     this.accounts = options.accounts;
     this.#now = options.now ?? Date.now;
     this.writer = new MessageWriter(options.store);
+    this.markers = new ReadMarkers(options.store, options.log, this.#now);
+    this.#fault = options.testFault;
   }
 
+  /** Logged-in sessions (an account with two devices counts twice). */
   get sessionCount(): number {
-    return this.#sessions.size;
+    return this.#sessionCount;
   }
 
   now(): number {
     return this.#now();
   }
 
-  sessionOf(user: ChatUser): Session | undefined {
-    return this.#sessions.get(user);
+  sessionsOf(user: ChatUser): ReadonlySet<Session> {
+    return this.#sessions.get(user) ?? NO_SESSIONS;
   }
 
-  sessions(): Iterable<Session> {
-    return this.#sessions.values();
+  *sessions(): Iterable<Session> {
+    for (const set of this.#sessions.values()) yield* set;
   }
 
   adopt(session: Session, user: ChatUser): void {
-    this.#sessions.set(user, session);
+    let set = this.#sessions.get(user);
+    if (!set) this.#sessions.set(user, (set = new Set()));
+    if (!set.has(session)) this.#sessionCount++;
+    set.add(session);
+  }
+
+  detach(session: Session): void {
+    const set = session.user && this.#sessions.get(session.user);
+    if (set?.delete(session)) this.#sessionCount--;
+  }
+
+  /** Forgets unregistered rooms left empty, with no history, for longer than the limit. */
+  async forgetEmptyRooms(now: number): Promise<void> {
+    const isEmpty = (key: string) => this.chat.findRoom(key) === undefined;
+    for (const key of await this.rooms.sweep(now, this.limits.roomForgetMs, isEmpty)) {
+      this.moderation.forgetRoom(key);
+    }
   }
 
   /** Forgets idle rate-limit state. */
@@ -168,16 +196,36 @@ export class Hub implements HubContext {
     session.fail(natterError('rate_limited', 'too much, too fast: disconnected', { fatal: true }));
   }
 
+  /**
+   * The error boundary of one request: bad input is answered by the handler
+   * with a NatterError; anything thrown is a bug, which closes this session
+   * only (with `internal`) and is logged with its stack.
+   */
   #run(session: Session, frame: ClientFrame): void | Promise<void> {
     const report = (result: NatterError | void) => {
       if (result instanceof NatterError) this.reportError(session, result, frame.id);
     };
-    const result = this.#dispatch(session, session.user!, frame);
+    let result: Result;
+    try {
+      this.#fault?.(frame);
+      result = this.#dispatch(session, session.user!, frame);
+    } catch (error) {
+      return this.internalError(session, error, frame.type);
+    }
     if (!(result instanceof Promise)) return report(result);
-    return result.then(report, (error: Error) => {
-      this.log.error('request failed', { type: frame.type, error: error.message });
-      report(natterError('internal', 'the server could not do that; try again'));
+    return result.then(report, (error: unknown) => this.internalError(session, error, frame.type));
+  }
+
+  /** A bug met while handling a session's input: logged with its stack, and that session closed. */
+  internalError(session: Session, error: unknown, what: string): void {
+    this.metrics.increment('internal_errors');
+    this.log.error('internal error', {
+      session: session.id,
+      what,
+      error: error instanceof Error ? error.message : String(error),
+      stack: error instanceof Error ? error.stack : undefined,
     });
+    session.fail(natterError('internal', 'the server failed handling that; reconnect'));
   }
 
   #dispatch(session: Session, user: ChatUser, frame: ClientFrame): Result {
@@ -194,7 +242,7 @@ export class Hub implements HubContext {
       case 'nick':
         return room.nick(this, session, user, frame.name);
       case 'join':
-        return room.join(this, session, frame.room);
+        return join(this, session, frame.room);
       case 'leave':
         return room.leave(this, session, user, frame.room);
       case 'rooms':
@@ -222,6 +270,10 @@ export class Hub implements HubContext {
         return moderate.op(this, session, user, frame);
       case 'bans':
         return moderate.bans(this, session, user, frame);
+      case 'read':
+        return readUpTo(this, session, user, frame);
+      case 'switch':
+        return switchTo(this, session, user, frame.room);
       case 'ping':
         session.sendFrame(
           frame.token === undefined ? { type: 'pong' } : { type: 'pong', token: frame.token },
@@ -231,6 +283,8 @@ export class Hub implements HubContext {
         return; // the session already counted the line as activity
       case 'quit': {
         const why = frame.reason ? sanitizeText(frame.reason).slice(0, 200) : '';
+        // A clean goodbye is the last thing this session does, so the account's read positions are kept now.
+        void this.markers.flush();
         session.close(why ? `quit: ${why}` : 'quit', { type: 'bye', reason: 'goodbye' });
         return;
       }
@@ -243,11 +297,18 @@ export class Hub implements HubContext {
     session.sendFrame(frame);
   }
 
-  /** Called once a session's socket is closed: frees its name and tells its rooms. */
+  /** Called once a session's socket is closed: the user's last session frees the name and tells its rooms. */
   disconnected(session: Session): void {
     const user = session.user;
-    if (!user || this.#sessions.get(user) !== session) return;
+    const set = user && this.#sessions.get(user);
+    if (!user || !set?.delete(session)) return;
+    this.#sessionCount--;
+    if (set.size > 0) {
+      this.log.info('session ended', { session: session.id, name: user.name, left: set.size });
+      return;
+    }
     this.#sessions.delete(user);
+    if (session.account !== null) this.markers.offline(session.account);
     const ts = this.#now();
     for (const left of this.chat.release(user)) {
       this.deliverToRoom(left, {
@@ -268,15 +329,26 @@ export class Hub implements HubContext {
     return current;
   }
 
-  /** Serialises the event once and queues the same bytes for every member. */
+  /** Serialises the event once and queues the same bytes for every session of every member. */
   deliverToRoom(target: Room, frame: ServerFrame): void {
     const out = new Outgoing(frame);
-    for (const user of target.members.values()) this.#sessions.get(user)?.send(out, target.key);
+    for (const user of target.members.values()) {
+      for (const session of this.sessionsOf(user)) {
+        session.send(out, target.key);
+        if (frame.type === 'message') this.markers.shownIfText(session, target.key, frame.msg);
+      }
+    }
   }
 
   /** `holdKey`: what a session replaying history holds the event under (private: "@"). */
   deliver(users: Iterable<ChatUser>, frame: ServerFrame, holdKey?: string): void {
     const out = new Outgoing(frame);
-    for (const user of users) this.#sessions.get(user)?.send(out, holdKey);
+    for (const user of users) {
+      for (const session of this.sessionsOf(user)) {
+        session.send(out, holdKey);
+        if (frame.type === 'message' && holdKey !== undefined)
+          this.markers.shownIfText(session, holdKey, frame.msg);
+      }
+    }
   }
 }

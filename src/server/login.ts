@@ -1,35 +1,43 @@
 /**
  * Login: a name is checked against server bans (by name and address), a
  * registered name against its password (attempts limited per name and per
- * address), then claimed — or taken over from a stale connection of the same
- * person — and the session is brought into its rooms with what it missed.
+ * address; a device the account knows is not slowed by strangers' guesses),
+ * then the session joins its user: an account may have several sessions at
+ * once (devices), a guest only one. A session presenting the token of a live
+ * session of the same name is that device again: the old one is replaced,
+ * told why, and the user never leaves in between.
  */
 import { NatterError, natterError } from '../protocol/errors.ts';
-import { PROTOCOL_VERSION, type HelloFrame } from '../protocol/frames.ts';
-import { DEFAULT_ROOM } from '../protocol/limits.ts';
+import type { HelloFrame } from '../protocol/frames.ts';
 import type { ChatUser } from '../core/chat.ts';
 import { checkName } from '../core/names.ts';
 import { SERVER_SCOPE } from '../store/moderation.ts';
+import type { Account, Identity } from '../store/store.ts';
 import { allowPasswordAttempt, refundPasswordAttempt } from './account-requests.ts';
-import { readHistoryPage, sendHistoryPage } from './history.ts';
+import { enter, replaysPrivate } from './entry.ts';
 import type { HubContext } from './hub-context.ts';
-import { identityOfToken, identityStart, resolveIdentity } from './identity.ts';
+import {
+  hashToken,
+  identityOfToken,
+  resolveAccountIdentity,
+  resolveGuestIdentity,
+} from './identity.ts';
 import { PRIVATE_RESUME_KEY } from './messaging.ts';
 import { bannedError } from './moderation-requests.ts';
 import { verifyPassword } from './passwords.ts';
-import { join } from './room-requests.ts';
 import type { Session } from './session.ts';
 
 export type LoginHello = Pick<HelloFrame, 'resume' | 'token' | 'password'>;
 
-/** Checks bans and the password; returns the verified account key (null for a guest). */
+/** Checks bans and the password; returns the verified account (null for a guest). */
 async function admit(
   ctx: HubContext,
   session: Session,
   nameKey: string,
   display: string,
   password: string | undefined,
-): Promise<string | null | NatterError> {
+  knownDevice: boolean,
+): Promise<Account | null | NatterError> {
   const ban = ctx.moderation.banFor(SERVER_SCOPE, nameKey, session.remoteAddress, ctx.now());
   if (ban) return bannedError(ban, 'this server');
   const account = await ctx.store.accounts.getAccount(nameKey);
@@ -45,7 +53,7 @@ async function admit(
       `${account.name} is registered: its password is needed`,
     );
   }
-  const refused = allowPasswordAttempt(ctx, nameKey, session.remoteAddress);
+  const refused = allowPasswordAttempt(ctx, nameKey, session.remoteAddress, knownDevice);
   if (refused) return refused;
   if (!(await verifyPassword(password, account.passwordHash))) {
     ctx.log.info('wrong password', {
@@ -55,34 +63,68 @@ async function admit(
     });
     return natterError('unauthorized', `wrong password for ${account.name}`);
   }
-  refundPasswordAttempt(ctx, nameKey, session.remoteAddress);
-  return account.nameKey;
+  refundPasswordAttempt(ctx, nameKey, session.remoteAddress, knownDevice);
+  return account;
+}
+
+/** The live session of this user that holds the token being presented, if any. */
+function sameDevice(ctx: HubContext, user: ChatUser, token: string | undefined) {
+  if (token === undefined) return undefined;
+  const tokenHash = hashToken(token);
+  for (const live of ctx.sessionsOf(user)) if (live.tokenHash === tokenHash) return live;
+  return undefined;
+}
+
+/** The old session of a device that logged in again: told why, then cut, without the user leaving. */
+function replace(ctx: HubContext, stale: Session, by: Session): void {
+  ctx.metrics.increment('sessions_replaced');
+  ctx.log.info('session replaced', { session: stale.id, by: by.id, name: stale.user?.name });
+  ctx.detach(stale);
+  stale.fail(
+    natterError('replaced', `replaced by a new login from ${by.remoteAddress}`, { fatal: true }),
+  );
 }
 
 /**
- * A reconnecting client whose old connection the server still holds (a
- * network drop is not always noticed at once) proves it is the same person —
- * with its token, or the account's password — and the stale connection goes.
+ * Finds the user this session becomes part of — an account's user when it is
+ * online already, else a freshly claimed name — or says why not.
  */
-async function takeOver(
+function claim(
   ctx: HubContext,
+  session: Session,
+  rawName: string,
   nameKey: string,
+  account: Account | null,
+  known: Identity | undefined,
   token: string | undefined,
-  verified: boolean,
-) {
-  const holder = ctx.chat.userByKey(nameKey);
-  const stale = holder && ctx.sessionOf(holder);
-  if (!holder || !stale) return false;
-  if (!verified) {
-    if (token === undefined) return false;
-    const identity = await identityOfToken(ctx.store, token, ctx.now());
-    if (!identity || identity.nameKey !== holder.key) return false;
+): ChatUser | NatterError {
+  const user = ctx.chat.userByKey(nameKey);
+  if (!user) return ctx.chat.claimName(rawName);
+  if (account !== null && [...ctx.sessionsOf(user)].some((s) => s.account === null)) {
+    // A guest holds a name that was registered meanwhile (natter account create): the owner wins.
+    for (const guest of [...ctx.sessionsOf(user)]) {
+      guest.fail(
+        natterError('name_taken', `${user.name} is registered; its owner logged in`, {
+          fatal: true,
+        }),
+      );
+      ctx.disconnected(guest);
+    }
+    return ctx.chat.claimName(rawName);
   }
-  if (ctx.sessionOf(holder) !== stale) return false;
-  ctx.log.info('session taken over', { session: stale.id, name: holder.name });
-  stale.destroy('reconnected');
-  ctx.disconnected(stale);
-  return true;
+  const device = sameDevice(ctx, user, token);
+  if (account === null) {
+    // A guest name has one holder; only that holding's own token takes it back.
+    if (!device || known?.nameKey !== nameKey) return ctx.chat.claimName(rawName);
+  } else if (!device && ctx.sessionsOf(user).size >= ctx.limits.maxSessionsPerAccount) {
+    return natterError(
+      'too_many_sessions',
+      `${user.name} is logged in ${ctx.sessionsOf(user).size} times already (the most this server allows)`,
+      { fatal: true },
+    );
+  }
+  if (device) replace(ctx, device, session);
+  return user;
 }
 
 export async function login(
@@ -93,33 +135,42 @@ export async function login(
 ): Promise<NatterError | ChatUser> {
   const checked = checkName(rawName);
   if (!checked.ok) return natterError(checked.code, checked.reason);
-  const account = await admit(ctx, session, checked.key, checked.display, hello.password);
+  const known =
+    hello.token === undefined
+      ? undefined
+      : await identityOfToken(ctx.store, hello.token, ctx.now());
+  const knownDevice = known?.nameKey === checked.key;
+  const account = await admit(
+    ctx,
+    session,
+    checked.key,
+    checked.display,
+    hello.password,
+    knownDevice,
+  );
   if (account instanceof NatterError) return account;
   if (session.closing) return natterError('shutting_down', 'connection closed');
-  let user = ctx.chat.claimName(rawName);
-  if (user instanceof NatterError && user.code === 'name_taken') {
-    if (await takeOver(ctx, checked.key, hello.token, account !== null))
-      user = ctx.chat.claimName(rawName);
-  }
+  const user = claim(ctx, session, rawName, checked.key, account, known, hello.token);
   if (user instanceof NatterError) return user;
-  session.account = account;
+  session.account = account?.nameKey ?? null;
   session.loggedIn(user, { pingMs: ctx.limits.idlePingMs });
+  // Private messages arriving before the private replay is sent wait for it.
+  if (replaysPrivate(session, hello.resume?.[PRIVATE_RESUME_KEY])) session.hold(PRIVATE_RESUME_KEY);
   ctx.adopt(session, user);
-  // Private messages arriving before the "@" resume replay is sent wait for it.
-  if (hello.resume?.[PRIVATE_RESUME_KEY] !== undefined) session.hold(PRIVATE_RESUME_KEY);
   const now = ctx.now();
-  let token = '';
-  if (account !== null) {
-    // An account's private history is its own since the name was registered.
-    const registered = await ctx.store.accounts.getAccount(account);
-    session.identity = { nameKey: user.key, since: registered?.createdAt ?? identityStart(now) };
-  } else if (session.dialect === 'native') {
-    const resolved = await resolveIdentity(ctx.store, user.key, hello.token, now);
-    session.identity = resolved.identity;
-    token = resolved.token;
-  } else {
-    session.identity = { nameKey: user.key, since: identityStart(now) };
-  }
+  const resolved =
+    account !== null
+      ? await resolveAccountIdentity(ctx.store, account, known, hello.token, now)
+      : await resolveGuestIdentity(
+          ctx.store,
+          user.key,
+          known,
+          hello.token,
+          now,
+          session.dialect === 'native',
+        );
+  session.identity = resolved.identity;
+  session.tokenHash = resolved.tokenHash;
   if (session.closing) return user;
   ctx.metrics.increment('logins');
   ctx.log.info('login', {
@@ -127,56 +178,8 @@ export async function login(
     name: user.name,
     dialect: session.dialect,
     account: account !== null,
+    sessions: ctx.sessionsOf(user).size,
   });
-  await enter(ctx, session, user, hello, token);
+  await enter(ctx, session, user, hello, resolved.token);
   return user;
-}
-
-/** Welcome, then the resumed rooms (or #lobby), then missed private messages. */
-async function enter(
-  ctx: HubContext,
-  session: Session,
-  user: ChatUser,
-  hello: LoginHello,
-  token: string,
-) {
-  const resume = hello.resume ?? {};
-  const resumeRooms = Object.keys(resume).filter((room) => room !== PRIVATE_RESUME_KEY);
-  const rooms = resumeRooms.length > 0 ? resumeRooms : [DEFAULT_ROOM];
-  const { limits } = ctx;
-  session.sendFrame({
-    type: 'welcome',
-    version: PROTOCOL_VERSION,
-    server: ctx.serverName,
-    name: user.name,
-    room: rooms[0]!,
-    limits: {
-      maxLineBytes: limits.maxLineBytes,
-      maxMessageBytes: limits.maxMessageBytes,
-      historyMax: limits.historyMax,
-      flood: {
-        burst: limits.floodBurst,
-        perSecond: limits.floodPerSecond,
-        queue: limits.floodQueue,
-      },
-    },
-    token,
-  });
-  for (const room of rooms) {
-    const joined = await join(ctx, session, room, resume[room]);
-    if (joined instanceof NatterError) ctx.reportError(session, joined);
-  }
-  const privateAfter = resume[PRIVATE_RESUME_KEY];
-  if (privateAfter === undefined) return;
-  let lastReplayed = 0;
-  try {
-    const since = session.identity?.since ?? ctx.now();
-    const { page, more } = await readHistoryPage(
-      { after: privateAfter, limit: limits.historyMax },
-      (query) => ctx.store.privateHistory(user.key, null, since, query),
-    );
-    lastReplayed = sendHistoryPage(session, page, { with: '' }, more);
-  } finally {
-    session.release(PRIVATE_RESUME_KEY, lastReplayed);
-  }
 }

@@ -5,6 +5,7 @@
 import { NatterError, natterError } from '../protocol/errors.ts';
 import type { MessageKind } from '../protocol/frames.ts';
 import type { ChatUser } from '../core/chat.ts';
+import { checkName } from '../core/names.ts';
 import { checkMessageText } from '../core/sanitize.ts';
 import { formatClock } from '../core/format.ts';
 import type { Mute, NewMessage } from '../store/store.ts';
@@ -50,44 +51,82 @@ export function sayInRoom(
     kind,
     text: text.text,
     clientId,
+    senderSince: senderSince(session, ctx),
   });
 }
 
-export function privateMessage(
+/** When the sender's holding of its name began: client ids are unique within it. */
+function senderSince(session: Session, ctx: HubContext): number {
+  return session.identity?.since ?? ctx.now();
+}
+
+/**
+ * A private message goes to whoever holds the name now; to a registered name
+ * that is offline it is stored and delivered at its next login.
+ */
+export async function privateMessage(
   ctx: HubContext,
   session: Session,
   user: ChatUser,
   clientId: string,
   to: string,
   rawText: string,
-): NatterError | void {
-  const target = ctx.chat.findUser(to);
-  if (!target) return natterError('no_such_user', `nobody called ${to.slice(0, 40)} is online`);
+): Promise<NatterError | void> {
+  const online = ctx.chat.findUser(to);
+  let target: { key: string; name: string } | undefined = online;
+  if (!target) {
+    const checked = checkName(to);
+    const account = checked.ok ? await ctx.store.accounts.getAccount(checked.key) : undefined;
+    if (!account) {
+      return natterError('no_such_user', `nobody called ${to.slice(0, 40)} is online`);
+    }
+    target = { key: account.nameKey, name: account.name };
+  }
   const mute = ctx.moderation.muteFor(null, user.key, ctx.now());
   if (mute) return mutedError(mute);
   const text = checkMessageText(rawText, ctx.limits.maxMessageBytes);
   if (!text.ok) return natterError(text.code, text.reason);
-  commit(ctx, session, clientId, {
-    ts: ctx.now(),
-    roomKey: null,
-    roomName: null,
-    fromKey: user.key,
-    fromName: user.name,
-    toKey: target.key,
-    toName: target.name,
-    kind: 'say',
-    text: text.text,
+  commit(
+    ctx,
+    session,
     clientId,
-  });
+    {
+      ts: ctx.now(),
+      roomKey: null,
+      roomName: null,
+      fromKey: user.key,
+      fromName: user.name,
+      toKey: target.key,
+      toName: target.name,
+      kind: 'say',
+      text: text.text,
+      clientId,
+      senderSince: senderSince(session, ctx),
+    },
+    online === undefined,
+  );
 }
 
 /** Commits, then acks the sender, then delivers — a re-sent client id is only re-acked. */
-function commit(ctx: HubContext, session: Session, clientId: string, message: NewMessage): void {
+function commit(
+  ctx: HubContext,
+  session: Session,
+  clientId: string,
+  message: NewMessage,
+  offline = false,
+): void {
   ctx.writer.append(message).then(
     ({ message: stored, duplicate }) => {
-      session.sendFrame({ type: 'ack', id: clientId, msg: stored.id, ts: stored.ts });
+      session.sendFrame({
+        type: 'ack',
+        id: clientId,
+        msg: stored.id,
+        ts: stored.ts,
+        ...(offline ? { offline: true as const } : {}),
+      });
       if (duplicate) return;
       ctx.metrics.increment('messages_stored');
+      if (offline) ctx.metrics.increment('offline_messages');
       const event = messageEvent(stored);
       if (stored.roomKey !== null) {
         const room = ctx.chat.findRoom(stored.roomKey);

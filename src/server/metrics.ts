@@ -17,6 +17,9 @@ export const COUNTERS = {
   oversize_lines: 'lines over the size limit (connection closed)',
   protocol_errors: 'malformed frames or lines answered with an error',
   idle_timeouts: 'native connections closed for silence',
+  internal_errors: 'sessions closed by a bug met while handling their input',
+  sessions_replaced: 'sessions replaced by a new login of the same device',
+  offline_messages: 'private messages stored for an offline registered user',
 } as const;
 
 export type CounterName = keyof typeof COUNTERS;

@@ -1,8 +1,10 @@
 /**
  * Operator requests: kick, ban, unban, mute, unmute, op, deop, bans.
- * Scope: with a `room`, that room; without, a server operator acts
- * server-wide and a room operator on the current room. Server-wide actions
- * need a server operator; room actions a room operator (or server operator).
+ * Scope: with a `room`, that room (`*`: the whole server); without, a
+ * server operator acts server-wide and a room operator on the current room
+ * (clients always send the room in view). Server-wide actions need a server
+ * operator; room actions a room operator (or server operator) who is not
+ * banned there; a room's founder is out of reach of all but server operators.
  */
 import { NatterError, natterError } from '../protocol/errors.ts';
 import type {
@@ -18,9 +20,11 @@ import type {
 } from '../protocol/frames.ts';
 import type { ChatUser } from '../core/chat.ts';
 import { formatClock } from '../core/format.ts';
+import { SERVER_WIDE } from '../core/commands.ts';
 import { checkName } from '../core/names.ts';
 import { checkRoomName } from '../core/rooms.ts';
 import { sanitizeText } from '../core/sanitize.ts';
+import { MAX_MODERATION_MS } from '../protocol/limits.ts';
 import { SERVER_SCOPE, type Ban } from '../store/moderation.ts';
 import { isRoomOperator, isServerOperator, type HubContext } from './hub-context.ts';
 import { addressMatches, parseAddressTarget, plainAddress } from './moderation.ts';
@@ -53,6 +57,13 @@ function authorise(
   named: string | undefined,
   serverWide: boolean,
 ): Scope | NatterError {
+  if (named === SERVER_WIDE) {
+    if (!serverWide) return natterError('bad_arguments', 'this acts on a room; name one');
+    if (!isServerOperator(ctx, session)) {
+      return natterError('unauthorized', 'only server operators act server-wide');
+    }
+    return { key: SERVER_SCOPE };
+  }
   if (named === undefined && serverWide && isServerOperator(ctx, session))
     return { key: SERVER_SCOPE };
   let key: string;
@@ -73,6 +84,34 @@ function authorise(
     return natterError('unauthorized', `only operators of ${name} can do that`);
   }
   return { key, room: name };
+}
+
+/** The account that registered the room a scope names, if any. */
+function founderOf(ctx: HubContext, scope: Scope): string | null {
+  return scope.key === SERVER_SCOPE ? null : (ctx.rooms.get(scope.key)?.founder ?? null);
+}
+
+/** A room's founder is out of reach of its other operators; only a server operator acts on them. */
+function founderProtection(
+  ctx: HubContext,
+  session: Session,
+  scope: Scope,
+  targetKey: string,
+): NatterError | null {
+  if (founderOf(ctx, scope) !== targetKey || isServerOperator(ctx, session)) return null;
+  return natterError(
+    'unauthorized',
+    `${scope.room} was founded by that account; ask a server operator`,
+  );
+}
+
+/** Durations are capped (ten years): longer would overflow a date and print NaN. */
+function durationProblem(duration: number | undefined): NatterError | null {
+  if (duration === undefined || duration <= MAX_MODERATION_MS) return null;
+  return natterError(
+    'bad_arguments',
+    'durations are at most ten years (3650d); omit it for "until lifted"',
+  );
 }
 
 /** What a ban names: an address or CIDR block as given, else a name by its identity key. */
@@ -116,12 +155,12 @@ function withOptionals(
   return event;
 }
 
-export function kick(
+export async function kick(
   ctx: HubContext,
   session: Session,
   user: ChatUser,
   request: KickRequest,
-): NatterError | void {
+): Promise<NatterError | void> {
   const scope = authorise(ctx, session, user, request.room, false);
   if (scope instanceof NatterError) return scope;
   const room = ctx.chat.findRoom(scope.key);
@@ -129,6 +168,8 @@ export function kick(
   if (!room || !target || !room.members.has(target.key)) {
     return natterError('no_such_user', `${request.name.slice(0, 40)} is not in ${scope.room}`);
   }
+  const protectedTarget = founderProtection(ctx, session, scope, target.key);
+  if (protectedTarget) return protectedTarget;
   const reason = reasonOf(request.reason);
   announce(
     ctx,
@@ -140,21 +181,26 @@ export function kick(
     ),
     [user],
   );
-  const targetSession = ctx.sessionOf(target);
-  if (targetSession) removeFromRoom(ctx, targetSession, target, room, false);
+  await removeFromRoom(ctx, target, room, false);
   ctx.log.info('kick', { room: room.name, target: target.name, by: user.name });
 }
 
-export function ban(
+export async function ban(
   ctx: HubContext,
   session: Session,
   user: ChatUser,
   request: BanRequest,
-): NatterError | void {
+): Promise<NatterError | void> {
   const scope = authorise(ctx, session, user, request.room, true);
   if (scope instanceof NatterError) return scope;
   const target = banTarget(request.target);
   if (target instanceof NatterError) return target;
+  const tooLong = durationProblem(request.duration);
+  if (tooLong) return tooLong;
+  if (target.kind === 'name') {
+    const protectedTarget = founderProtection(ctx, session, scope, target.value);
+    if (protectedTarget) return protectedTarget;
+  }
   if (target.kind === 'ip' && addressMatches(target.value, plainAddress(session.remoteAddress))) {
     return natterError('bad_arguments', 'that would ban your own address');
   }
@@ -175,7 +221,7 @@ export function ban(
     by: user.name,
     createdAt: now,
   };
-  ctx.moderation.ban(entry);
+  await ctx.moderation.ban(entry);
   const hit = [...ctx.sessions()].filter(
     (s) => s.user && ctx.moderation.banFor(scope.key, s.user.key, s.remoteAddress, now) === entry,
   );
@@ -186,7 +232,7 @@ export function ban(
     if (scope.key === SERVER_SCOPE) s.fail(bannedError(entry, 'this server'));
     else {
       const room = ctx.chat.findRoom(scope.key);
-      if (room?.members.has(s.user!.key)) removeFromRoom(ctx, s, s.user!, room, false);
+      if (room?.members.has(s.user!.key)) await removeFromRoom(ctx, s.user!, room, false);
     }
   }
   ctx.log.info('ban', {
@@ -197,18 +243,18 @@ export function ban(
   });
 }
 
-export function unban(
+export async function unban(
   ctx: HubContext,
   session: Session,
   user: ChatUser,
   request: UnbanRequest,
-): NatterError | void {
+): Promise<NatterError | void> {
   const scope = authorise(ctx, session, user, request.room, true);
   if (scope instanceof NatterError) return scope;
   const target = banTarget(request.target);
   if (
     target instanceof NatterError ||
-    !ctx.moderation.unban(scope.key, target.kind, target.value)
+    !(await ctx.moderation.unban(scope.key, target.kind, target.value))
   ) {
     return natterError('bad_arguments', `there is no ban on ${request.target.slice(0, 40)} here`);
   }
@@ -221,20 +267,24 @@ export function unban(
   announce(ctx, scope, event, [user]);
 }
 
-export function mute(
+export async function mute(
   ctx: HubContext,
   session: Session,
   user: ChatUser,
   request: MuteRequest,
-): NatterError | void {
+): Promise<NatterError | void> {
   const scope = authorise(ctx, session, user, request.room, true);
   if (scope instanceof NatterError) return scope;
   const checked = checkName(request.name);
   if (!checked.ok) return natterError(checked.code, checked.reason);
+  const tooLong = durationProblem(request.duration);
+  if (tooLong) return tooLong;
+  const protectedTarget = founderProtection(ctx, session, scope, checked.key);
+  if (protectedTarget) return protectedTarget;
   const now = ctx.now();
   const until = request.duration === undefined ? null : now + request.duration;
   const reason = reasonOf(request.reason);
-  ctx.moderation.mute({
+  await ctx.moderation.mute({
     scope: scope.key,
     nameKey: checked.key,
     label: checked.display,
@@ -253,16 +303,16 @@ export function mute(
   announce(ctx, scope, event, target ? [user, target] : [user]);
 }
 
-export function unmute(
+export async function unmute(
   ctx: HubContext,
   session: Session,
   user: ChatUser,
   request: UnmuteRequest,
-): NatterError | void {
+): Promise<NatterError | void> {
   const scope = authorise(ctx, session, user, request.room, true);
   if (scope instanceof NatterError) return scope;
   const checked = checkName(request.name);
-  if (!checked.ok || !ctx.moderation.unmute(scope.key, checked.key)) {
+  if (!checked.ok || !(await ctx.moderation.unmute(scope.key, checked.key))) {
     return natterError('bad_arguments', `${request.name.slice(0, 40)} is not muted here`);
   }
   const target = ctx.chat.userByKey(checked.key);
@@ -292,8 +342,13 @@ export async function op(
         `${checked.display} is not registered; only registered names can operate rooms`,
       );
     }
-    ctx.moderation.grant({ roomKey: scope.key, nameKey: checked.key, grantedBy: user.name });
-  } else if (!ctx.moderation.revoke(scope.key, checked.key)) {
+    await ctx.moderation.grant({ roomKey: scope.key, nameKey: checked.key, grantedBy: user.name });
+  } else if (founderOf(ctx, scope) === checked.key && !isServerOperator(ctx, session)) {
+    return natterError(
+      'unauthorized',
+      `${checked.display} founded ${scope.room}; only a server operator can take that away`,
+    );
+  } else if (!(await ctx.moderation.revoke(scope.key, checked.key))) {
     return natterError('bad_arguments', `${checked.display} is not an operator of ${scope.room}`);
   }
   const target = ctx.chat.userByKey(checked.key);
@@ -314,7 +369,8 @@ export function bans(
   const scope = authorise(ctx, session, user, request.room, true);
   if (scope instanceof NatterError) return scope;
   const now = ctx.now();
-  const all = isServerOperator(ctx, session) && request.room === undefined;
+  const all =
+    isServerOperator(ctx, session) && (request.room === undefined || request.room === SERVER_WIDE);
   const inScope = (s: string) => all || s === scope.key;
   const roomName = (key: string) =>
     key === SERVER_SCOPE ? undefined : (ctx.rooms.get(key)?.name ?? key);

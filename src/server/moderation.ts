@@ -1,12 +1,12 @@
 /**
  * Bans, mutes and room operators in memory, loaded from the store at start
- * and written through, so checks on every login, join and message cost a
- * map lookup. Expired entries simply stop matching.
+ * and written through — each change is stored before it takes effect or is
+ * confirmed — so checks on every login, join and message cost a map lookup.
+ * Expired entries simply stop matching.
  */
 import { BlockList, isIP, isIPv4 } from 'node:net';
 import type { Ban, Mute, RoomOperator, Scope, Store } from '../store/store.ts';
 import { SERVER_SCOPE } from '../store/moderation.ts';
-import type { Logger } from './log.ts';
 
 export function plainAddress(address: string): string {
   return address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
@@ -36,18 +36,16 @@ export function addressMatches(ban: string, address: string): boolean {
 
 export class Moderation {
   readonly #store: Store;
-  readonly #log: Logger;
   readonly #bans = new Map<string, Ban>();
   readonly #mutes = new Map<string, Mute>();
   readonly #operators = new Set<string>();
 
-  private constructor(store: Store, log: Logger) {
+  private constructor(store: Store) {
     this.#store = store;
-    this.#log = log;
   }
 
-  static async load(store: Store, log: Logger, now: number): Promise<Moderation> {
-    const moderation = new Moderation(store, log);
+  static async load(store: Store, now: number): Promise<Moderation> {
+    const moderation = new Moderation(store);
     for (const ban of await store.moderation.listBans(now)) moderation.#bans.set(banKey(ban), ban);
     for (const mute of await store.moderation.listMutes(now))
       moderation.#mutes.set(muteKey(mute), mute);
@@ -73,15 +71,15 @@ export class Moderation {
     );
   }
 
-  ban(ban: Ban): void {
+  async ban(ban: Ban): Promise<void> {
+    await this.#store.moderation.addBan(ban);
     this.#bans.set(banKey(ban), ban);
-    this.#persist(this.#store.moderation.addBan(ban), 'addBan');
   }
 
-  unban(scope: Scope, kind: Ban['kind'], value: string): boolean {
-    const removed = this.#bans.delete(banKey({ scope, kind, value }));
-    if (removed) this.#persist(this.#store.moderation.removeBan(scope, kind, value), 'removeBan');
-    return removed;
+  async unban(scope: Scope, kind: Ban['kind'], value: string): Promise<boolean> {
+    if (!this.#bans.has(banKey({ scope, kind, value }))) return false;
+    await this.#store.moderation.removeBan(scope, kind, value);
+    return this.#bans.delete(banKey({ scope, kind, value }));
   }
 
   /** The mute in force for this name in a room (or server-wide), if any. */
@@ -93,15 +91,23 @@ export class Moderation {
     return undefined;
   }
 
-  mute(mute: Mute): void {
+  async mute(mute: Mute): Promise<void> {
+    await this.#store.moderation.addMute(mute);
     this.#mutes.set(muteKey(mute), mute);
-    this.#persist(this.#store.moderation.addMute(mute), 'addMute');
   }
 
-  unmute(scope: Scope, nameKey: string): boolean {
-    const removed = this.#mutes.delete(muteKey({ scope, nameKey }));
-    if (removed) this.#persist(this.#store.moderation.removeMute(scope, nameKey), 'removeMute');
-    return removed;
+  async unmute(scope: Scope, nameKey: string): Promise<boolean> {
+    if (!this.#mutes.has(muteKey({ scope, nameKey }))) return false;
+    await this.#store.moderation.removeMute(scope, nameKey);
+    return this.#mutes.delete(muteKey({ scope, nameKey }));
+  }
+
+  /** Any mute in force for this name, in any room or server-wide. */
+  anyMuteFor(nameKey: string, now: number): Mute | undefined {
+    for (const mute of this.#mutes.values()) {
+      if (mute.nameKey === nameKey && (mute.until === null || mute.until > now)) return mute;
+    }
+    return undefined;
   }
 
   mutes(now: number): Mute[] {
@@ -112,25 +118,22 @@ export class Moderation {
     return this.#operators.has(opKey({ roomKey, nameKey }));
   }
 
-  grant(op: RoomOperator): void {
+  async grant(op: RoomOperator): Promise<void> {
+    await this.#store.moderation.addRoomOperator(op);
     this.#operators.add(opKey(op));
-    this.#persist(this.#store.moderation.addRoomOperator(op), 'addRoomOperator');
   }
 
-  revoke(roomKey: string, nameKey: string): boolean {
-    const removed = this.#operators.delete(opKey({ roomKey, nameKey }));
-    if (removed)
-      this.#persist(
-        this.#store.moderation.removeRoomOperator(roomKey, nameKey),
-        'removeRoomOperator',
-      );
-    return removed;
+  async revoke(roomKey: string, nameKey: string): Promise<boolean> {
+    if (!this.#operators.has(opKey({ roomKey, nameKey }))) return false;
+    await this.#store.moderation.removeRoomOperator(roomKey, nameKey);
+    return this.#operators.delete(opKey({ roomKey, nameKey }));
   }
 
-  #persist(write: Promise<unknown>, what: string): void {
-    write.catch((error: Error) =>
-      this.#log.error('store write failed', { what, error: error.message }),
-    );
+  /** A room was forgotten: its operators go with it. */
+  forgetRoom(roomKey: string): void {
+    for (const key of [...this.#operators]) {
+      if (key.startsWith(`${roomKey}\u0000`)) this.#operators.delete(key);
+    }
   }
 }
 

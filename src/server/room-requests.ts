@@ -8,8 +8,8 @@ import { sanitizeText } from '../core/sanitize.ts';
 import { DEFAULT_ROOM } from '../protocol/limits.ts';
 import { SERVER_SCOPE } from '../store/moderation.ts';
 import { historyQuery, readHistoryPage, sendHistoryPage } from './history.ts';
-import { idOf, type HubContext } from './hub-context.ts';
-import { identityStart } from './identity.ts';
+import { idOf, isRoomOperator, type HubContext } from './hub-context.ts';
+import { identityStart, repointToken } from './identity.ts';
 import { bannedError } from './moderation-requests.ts';
 import type { Session } from './session.ts';
 
@@ -48,8 +48,18 @@ export async function nick(
   user: ChatUser,
   rawName: string,
 ): Promise<NatterError | void> {
+  if (session.account !== null) {
+    // An account is the identity of all its devices: it keeps its name.
+    return natterError(
+      'bad_arguments',
+      `you are logged in as the registered ${user.name}; log in as another name to use it`,
+    );
+  }
+  // Rights and restrictions follow the holding, not the nick: a mute is not shed by renaming.
+  const muted = ctx.moderation.anyMuteFor(user.key, ctx.now());
+  if (muted) return natterError('muted', 'you cannot change your name while you are muted');
   const checked = checkName(rawName);
-  if (checked.ok && checked.key !== session.account && checked.key !== user.key) {
+  if (checked.ok && checked.key !== user.key) {
     // A registered name is only ever taken with its password, at login.
     if (await ctx.store.accounts.getAccount(checked.key)) {
       return natterError(
@@ -72,70 +82,31 @@ export async function nick(
   for (const key of user.rooms) {
     for (const member of ctx.chat.findRoom(key)?.members.values() ?? []) audience.add(member);
   }
-  // A new name is a new identity: private history stays with the old one.
+  // A new name is a new holding: private history stays with the old one, and
+  // this session's token now names the new holding (ending the old one's).
   session.identity = { nameKey: user.key, since: identityStart(ctx.now()) };
+  await repointToken(ctx.store, session.tokenHash, session.identity, ctx.now());
   ctx.log.info('nick', { session: session.id, old: renamed.old, name: user.name });
   ctx.deliver(audience, { type: 'nick', old: renamed.old, name: user.name, ts: ctx.now() });
 }
 
-/** Joins a room, replaying its recent history (or everything after `after`) first. */
-export async function join(
+/**
+ * Takes a user — every session of it — out of a room (leave, kick, ban),
+ * telling the room first; an account's stored membership goes too.
+ */
+export async function removeFromRoom(
   ctx: HubContext,
-  session: Session,
-  rawRoom: string,
-  after?: number,
-): Promise<NatterError | void> {
-  const user = session.user!;
-  if (user.rooms.size >= ctx.limits.maxRoomsPerUser) {
-    return natterError(
-      'too_many_rooms',
-      `you can be in at most ${ctx.limits.maxRoomsPerUser} rooms`,
-    );
-  }
-  const checked = checkRoomName(rawRoom);
-  if (!checked.ok) return natterError('room_invalid', checked.reason);
-  const now = ctx.now();
-  const ban = ctx.moderation.banFor(checked.key, user.key, session.remoteAddress, now);
-  if (ban) return bannedError(ban, checked.name);
-  const created = ctx.rooms.get(checked.key) === undefined;
-  const record = ctx.rooms.ensure(checked.key, checked.name, now);
-  if (created && session.account !== null && record.key !== roomKey(DEFAULT_ROOM)) {
-    // Whoever creates a room with a registered name operates it (#lobby is the server's).
-    ctx.moderation.grant({ roomKey: record.key, nameKey: session.account, grantedBy: user.name });
-  }
-  const joined = ctx.chat.join(user, record.name);
-  if (joined instanceof NatterError) return joined;
-  const room = joined.room;
-  session.room = room.key;
-  session.hold(room.key);
-  ctx.deliverToRoom(room, { type: 'join', room: room.name, name: user.name, ts: now });
-  const limit = after === undefined ? ctx.limits.historyOnJoin : ctx.limits.historyMax;
-  let lastReplayed = 0;
-  try {
-    const { page, more } = await readHistoryPage(
-      after === undefined ? { limit } : { after, limit },
-      (query) => ctx.store.roomHistory(room.key, query),
-    );
-    lastReplayed = sendHistoryPage(session, page, { room: room.name }, more);
-  } finally {
-    session.release(room.key, lastReplayed);
-  }
-  if (record.topic) session.sendFrame({ type: 'topic', room: room.name, topic: record.topic });
-  who(ctx, session, undefined);
-}
-
-/** Takes a user out of a room (leave, kick, ban), telling the room first. */
-export function removeFromRoom(
-  ctx: HubContext,
-  session: Session,
   user: ChatUser,
   room: Room,
   announce: boolean,
-): void {
+): Promise<void> {
   if (announce)
     ctx.deliverToRoom(room, { type: 'leave', room: room.name, name: user.name, ts: ctx.now() });
   ctx.chat.leave(user, room.name);
-  if (session.room === room.key) {
+  const accounts = new Set<string>();
+  for (const session of ctx.sessionsOf(user)) {
+    if (session.account !== null) accounts.add(session.account);
+    if (session.room !== room.key) continue;
     // The most recently joined remaining room becomes current.
     session.room = [...user.rooms].at(-1) ?? null;
     const current = session.room === null ? undefined : ctx.chat.findRoom(session.room);
@@ -144,17 +115,18 @@ export function removeFromRoom(
       text: current ? `you are now in ${current.name}` : 'you are in no room; /join #room',
     });
   }
+  for (const account of accounts) await ctx.store.removeMembership(account, room.key);
 }
 
-export function leave(
+export async function leave(
   ctx: HubContext,
   session: Session,
   user: ChatUser,
   named: string | undefined,
-): NatterError | void {
+): Promise<NatterError | void> {
   const room = ctx.targetRoom(session, user, named);
   if (room instanceof NatterError) return room;
-  removeFromRoom(ctx, session, user, room, true);
+  await removeFromRoom(ctx, user, room, true);
 }
 
 export function rooms(ctx: HubContext, session: Session): void {
@@ -196,12 +168,12 @@ export async function history(
   sendHistoryPage(session, page, { room: room.name, ...idOf(request) }, more);
 }
 
-export function topic(
+export async function topic(
   ctx: HubContext,
   session: Session,
   user: ChatUser,
   request: TopicRequest,
-): NatterError | void {
+): Promise<NatterError | void> {
   const room = ctx.targetRoom(session, user, request.room);
   if (room instanceof NatterError) return room;
   if (request.topic === undefined) {
@@ -212,8 +184,11 @@ export function topic(
     });
     return;
   }
+  if (!isRoomOperator(ctx, session, room.key)) {
+    return natterError('unauthorized', `only operators of ${room.name} can set its topic`);
+  }
   const text = sanitizeText(request.topic).trim().slice(0, TOPIC_MAX_CHARS) || null;
-  ctx.rooms.setTopic(room.key, text);
+  await ctx.rooms.setTopic(room.key, text);
   ctx.deliverToRoom(room, {
     type: 'topic',
     room: room.name,

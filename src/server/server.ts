@@ -12,7 +12,8 @@ import path from 'node:path';
 import { natterError } from '../protocol/errors.ts';
 import { ALPN_NATIVE } from '../protocol/frames.ts';
 import { nameKey } from '../core/names.ts';
-import { DEFAULT_EXEMPT, type Limits } from '../protocol/limits.ts';
+import { DEFAULT_EXEMPT, DEFAULT_ROOM, type Limits } from '../protocol/limits.ts';
+import { roomKey } from '../core/rooms.ts';
 import { loadServerCredentials, type ServerCredentials } from '../tls/server-credentials.ts';
 import type { RetentionPolicy, Store } from '../store/store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
@@ -51,6 +52,8 @@ const REFUSAL_TEXT: Record<Refusal, string> = {
 const EXPLAINED_REFUSALS_PER_ADDRESS = 2;
 /** How long a refused HTTP client may take to read its 503. */
 const CLOSE_GRACE_MS = 2_000;
+/** The `bye` reason of a server that stops: clients reconnect (protocol.md). */
+export const SHUTDOWN_REASON = 'shutdown';
 /** How long shutdown waits for clients to take their goodbye before cutting them. */
 const SHUTDOWN_GRACE_MS = 3_000;
 
@@ -100,9 +103,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const store =
     options.store ??
     new SqliteStore(path.join(options.dataDir, DATABASE_FILE), { synchronous: options.dbSync });
-  const rooms = await RoomDirectory.load(store, log);
+  const rooms = await RoomDirectory.load(store, log, [roomKey(DEFAULT_ROOM)]);
   const metrics = new Metrics();
-  const moderation = await Moderation.load(store, log, Date.now());
+  const moderation = await Moderation.load(store, Date.now());
   const hub = new Hub({
     limits,
     log,
@@ -163,6 +166,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     nameBuckets.sweep(now);
     limiter.sweep(now);
     hub.sweep(now);
+    void hub.forgetEmptyRooms(now);
   }, SWEEP_INTERVAL_MS);
   sweeper.unref();
   const retention = startRetention(
@@ -181,6 +185,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       session.dialect === 'native'
         ? handleNativeLine(hub, session, line, limits)
         : handleTextLine(hub, session, line),
+    internalError: (session, error) => hub.internalError(session, error, 'line'),
     decodeError: (session, error) => hub.protocolError(session, error),
     loginTimeout: (session) => {
       metrics.increment('login_timeouts');
@@ -324,10 +329,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = typeof address === 'object' && address ? address.port : options.port;
 
   let closing: Promise<void> | undefined;
-  const close = (reason = 'server shutting down') =>
+  const close = (reason = SHUTDOWN_REASON) =>
     (closing ??= (async () => {
       log.info('shutting down', { reason, sessions: sessions.size });
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // "shutdown" tells clients the server is restarting: they come back with backoff.
       const farewell = { type: 'bye' as const, reason };
       for (const session of sessions) session.close('server shutting down', farewell);
       const deadline = setTimeout(() => {
@@ -337,6 +343,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       clearTimeout(deadline);
       // Whatever was accepted before the sockets closed is committed before the file closes.
       await hub.writer.drain();
+      await hub.markers.flush();
       clearInterval(sweeper);
       http.close();
       loopDelay.disable();

@@ -22,6 +22,8 @@ const CLOSE_GRACE_MS = 2_000;
 export interface SessionEvents {
   /** A promise makes the session wait for it before handling the next line. */
   line(session: Session, line: string): void | Promise<void>;
+  /** A bug met while handling this session's input: log it; the session is closed. */
+  internalError(session: Session, error: unknown): void;
   decodeError(session: Session, error: NatterError): void;
   loginTimeout(session: Session): void;
   idle(session: Session, silentMs: number): void;
@@ -49,6 +51,8 @@ export class Session {
   identity: Identity | null = null;
   /** Name key of the account this session proved with a password; roles follow it. */
   account: string | null = null;
+  /** Hash of the resume token this session holds (native sessions), naming its holding or device. */
+  tokenHash: string | null = null;
   /** Text mode: the registered name waiting for its password line. */
   pendingName: string | null = null;
   #textIds = 0;
@@ -244,18 +248,30 @@ export class Session {
         this.#events.decodeError(this, event.error);
         continue;
       }
-      const pending = this.#events.line(this, event.line);
+      let pending: void | Promise<void>;
+      try {
+        pending = this.#events.line(this, event.line);
+      } catch (error) {
+        // The connection's error boundary: a bug ends only this connection.
+        this.#internal(error);
+        return;
+      }
       if (pending) {
         this.#busy = true;
         this.socket.pause();
         pending.then(
           () => this.#resumeAfter(events, i + 1),
           // Handlers report their own errors; one escaping here ends only this connection.
-          () => this.fail(natterError('internal', 'the server failed handling that line')),
+          (error: unknown) => this.#internal(error),
         );
         return;
       }
     }
+  }
+
+  #internal(error: unknown): void {
+    this.#events.internalError(this, error);
+    this.fail(natterError('internal', 'the server failed handling that line'));
   }
 
   #resumeAfter(events: LineEvent[], next: number): void {

@@ -23,6 +23,12 @@ export interface NewMessage {
   text: string;
   /** The sender's client id: re-sending it must not store the message twice. */
   clientId: string;
+  /**
+   * When the sender's holding of the name began (Identity.since): client ids
+   * are unique per holding, so a later holder of a free guest name who reuses
+   * an id sends a new message rather than getting the old one's ack.
+   */
+  senderSince: number;
 }
 
 export interface StoredMessage extends NewMessage {
@@ -41,7 +47,26 @@ export interface StoredRoom {
   name: string;
   topic: string | null;
   createdAt: number;
+  /** The account that registered the room (its creator, when logged in); null: unregistered. */
+  founder: string | null;
 }
+
+/** A room an account is in, with how far it has read. */
+export interface Membership {
+  roomKey: string;
+  roomName: string;
+  /** The last message id the account has seen there (0: none). */
+  lastRead: number;
+}
+
+export interface ReadPosition {
+  accountKey: string;
+  roomKey: string;
+  msg: number;
+}
+
+/** The read position of an account's private messages, kept beside its rooms. */
+export const PRIVATE_MARKER = '@';
 
 export interface HistoryQuery {
   /** Only ids above this. */
@@ -85,14 +110,40 @@ export interface Store {
     query: HistoryQuery,
   ): Promise<StoredMessage[]>;
 
-  ensureRoom(room: { key: string; name: string; createdAt: number }): Promise<StoredRoom>;
+  /** How many messages there are after `after`, counting at most `cap`. */
+  countRoomMessages(roomKey: string, after: number, cap: number): Promise<number>;
+  countPrivateMessages(userKey: string, since: number, after: number, cap: number): Promise<number>;
+
+  ensureRoom(
+    room: Omit<StoredRoom, 'topic' | 'founder'> & { founder?: string | null },
+  ): Promise<StoredRoom>;
   getRoom(key: string): Promise<StoredRoom | undefined>;
   listRooms(): Promise<StoredRoom[]>;
   setTopic(key: string, topic: string | null): Promise<void>;
+  /**
+   * Forgets a room that nobody needs: unregistered, no messages, no account
+   * has it among its rooms. False (and nothing changed) otherwise.
+   */
+  forgetRoom(key: string): Promise<boolean>;
 
-  /** Remembers a resume token (stored hashed) for an identity. */
+  /** The rooms an account is in (its private-message marker excluded). */
+  listMemberships(accountKey: string): Promise<Membership[]>;
+  /** Adds a room to an account's rooms (kept as is when it is there already). */
+  addMembership(accountKey: string, membership: Membership, now: number): Promise<void>;
+  removeMembership(accountKey: string, roomKey: string): Promise<void>;
+  /** The account's read position in a room (or PRIVATE_MARKER); 0 when none. */
+  readMarker(accountKey: string, roomKey: string): Promise<number>;
+  /** Moves read positions forward (never back), in one transaction. */
+  advanceReadMarkers(markers: readonly ReadPosition[], now: number): Promise<void>;
+
+  /** Remembers a resume token (stored hashed) for an identity, or re-points it to a new one. */
   saveResumeToken(tokenHash: string, identity: Identity, expiresAt: number): Promise<void>;
   findResumeToken(tokenHash: string, now: number): Promise<Identity | undefined>;
+  /**
+   * Ends every other holding's tokens for a name: called when a new holding
+   * of it begins, so a token never spans two people who held the same name.
+   */
+  revokeResumeTokens(nameKey: string, exceptTokenHash: string | null): Promise<void>;
 
   /** Deletes at most `maxRows` messages beyond the policy; returns how many. */
   enforceRetention(policy: RetentionPolicy, now: number, maxRows: number): Promise<number>;

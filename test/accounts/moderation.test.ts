@@ -334,7 +334,7 @@ test('mute: in a room by its operator refuses messages there only; server-wide r
   carol.write('/msg bob psst');
   await carol.waitForLine(line('! muted: you are muted on this server'));
   carol.write('/join #lobby');
-  await carol.waitForLine(/^! already_in_room: /u);
+  await carol.waitForLine(/^-- you are now in #lobby$/u);
   carol.write('/me tries the lobby');
   await carol.waitForLine(line('! muted: you are muted on this server'));
 

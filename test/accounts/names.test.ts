@@ -35,21 +35,24 @@ test('native: a registered name is refused without its password and with a wrong
   assert.equal(welcome.name, 'alice');
 });
 
-test('native: the owner with the password takes over a connection still holding the name; a guest gets no further', async (t) => {
+test('native: the owner with the password logs in beside a session still holding the name; a guest gets no further', async (t) => {
   const server = await AccountServer.start(t);
-  const stale = await server.registered('alice', PASSWORD);
+  const first = await server.registered('alice', PASSWORD);
   const bob = await server.native('bob');
 
   const guest = await server.nativeConnect('127.0.0.6');
   guest.send({ type: 'hello', version: 1, name: 'alice' });
   assert.equal((await guest.waitFor('error')).code, 'password_required');
 
+  // A second device of the account: both stay, and the room hears of alice once.
+  const mark = bob.lines.length;
   const owner = await server.native('alice', { password: PASSWORD, from: '127.0.0.7' });
-  await stale.waitForClose();
-  await bob.waitFor('leave', { name: 'alice', reason: 'reconnected' });
-  await bob.waitFor('join', { name: 'alice' });
   owner.send({ type: 'say', id: 'c1', text: 'back again' });
   await bob.waitFor('message', { from: 'alice', text: 'back again' });
+  await first.waitFor('message', { from: 'alice', text: 'back again' });
+  const seen = bob.lines.slice(mark).map((l) => JSON.parse(l) as { type: string });
+  assert.ok(!seen.some((f) => f.type === 'leave' || f.type === 'join'), JSON.stringify(seen));
+  assert.equal(first.closed, false);
 });
 
 test('text: a registered name is followed by a password prompt; a wrong password brings the username prompt back', async (t) => {

@@ -570,6 +570,8 @@ const ALLOWED_FIELDS: Record<ClientFrame['type'], readonly string[]> = {
   op: ['name', 'room'],
   deop: ['name', 'room'],
   bans: ['room'],
+  read: ['room', 'msg'],
+  switch: ['room'],
   ping: ['token'],
   pong: ['token'],
   quit: ['reason'],

@@ -12,6 +12,11 @@ import { DEFAULT_LIMITS, type Limits } from '../../src/protocol/limits.ts';
 import { ALPN_NATIVE, type ClientFrame, type ServerFrame } from '../../src/protocol/frames.ts';
 import { createLogger } from '../../src/server/log.ts';
 import { startServer, type RunningServer } from '../../src/server/server.ts';
+import { nameKey } from '../../src/core/names.ts';
+import { hashPassword, type ScryptParams } from '../../src/server/passwords.ts';
+
+/** Cheap password hashing for tests (the hashing tests use the real cost). */
+const TEST_SCRYPT: ScryptParams = { N: 1024, r: 8, p: 1 };
 import { LineBuffer, WAIT_MS, type LineMatch } from './line-buffer.ts';
 
 export interface TestServer {
@@ -34,9 +39,15 @@ export async function startTestServer(
     keyFile?: string;
     /** CIDR blocks exempt from per-address connection caps (server default: loopback). */
     exempt?: string[];
+    /**
+     * Server operators, by name and password: their accounts are created (with
+     * cheap scrypt) before anyone connects; they log in with the password.
+     */
+    operators?: Record<string, string>;
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await makeTempDir());
+  const operators = Object.entries(options.operators ?? {});
   const server = await startServer({
     host: '127.0.0.1',
     port: 0,
@@ -47,7 +58,17 @@ export async function startTestServer(
     log: createLogger(process.env.NATTER_TEST_LOG === '1' ? 'debug' : 'silent'),
     serverName: 'test',
     exempt: options.exempt,
+    operators: operators.map(([name]) => name),
+    scrypt: TEST_SCRYPT,
   });
+  for (const [name, password] of operators) {
+    await server.hub.store.accounts.createAccount({
+      nameKey: nameKey(name),
+      name,
+      passwordHash: await hashPassword(password, TEST_SCRYPT),
+      createdAt: Date.now(),
+    });
+  }
   return {
     server,
     port: server.port,

@@ -53,7 +53,7 @@ test('serve prints the port, certificate and fingerprint; serves; SIGTERM says g
   await client.waitForLine(/#lobby <alice> hello over the cli server$/u);
 
   proc.child.kill('SIGTERM');
-  await client.waitForLine(/^-- server shutting down$/u);
+  await client.waitForLine(/^-- server shutting down \(restarting\); connect again in a moment$/u);
   await client.waitForClose();
   const { code, signal } = await proc.waitForExit();
   assert.equal(signal, null);

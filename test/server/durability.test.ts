@@ -39,13 +39,21 @@ async function sayAcked(client: NativeClient, text: string): Promise<number> {
   return (await client.waitFor('ack', { id })).msg;
 }
 
-/** Logs in and waits until the login is complete (past #lobby's replay and who). */
-async function login(port: number, name: string): Promise<NativeClient> {
+/**
+ * Logs in and waits until the login is complete (past #lobby's replay and
+ * who). With `token`, it is the same holding of the name as before the crash
+ * — which is what makes a re-sent client id the same message.
+ */
+async function login(
+  port: number,
+  name: string,
+  token?: string,
+): Promise<{ client: NativeClient; token: string }> {
   const client = await NativeClient.connect(port);
-  client.send({ type: 'hello', version: 1, name });
-  await client.waitFor('welcome');
+  client.send({ type: 'hello', version: 1, name, ...(token === undefined ? {} : { token }) });
+  const welcome = await client.waitFor('welcome');
   await client.waitFor('who', { room: '#lobby' });
-  return client;
+  return { client, token: welcome.token };
 }
 
 /** Every message of #lobby, paged forwards with `after`, 1000 at a time. */
@@ -162,7 +170,7 @@ test('kill -9 mid-stream: every acked message is stored exactly once; re-sending
 
   const first = await spawnServer(dataDir);
   children.push(first.server);
-  const writer = await login(first.port, 'writer');
+  const { client: writer, token } = await login(first.port, 'writer');
   clients.push(writer);
 
   // As fast as the window allows, recording every ack; SIGKILL after KILL_AFTER of them.
@@ -189,8 +197,8 @@ test('kill -9 mid-stream: every acked message is stored exactly once; re-sending
 
   const second = await spawnServer(dataDir);
   children.push(second.server);
-  const resender = await login(second.port, 'writer');
-  const observer = await login(second.port, 'observer');
+  const { client: resender } = await login(second.port, 'writer', token);
+  const { client: observer } = await login(second.port, 'observer');
   clients.push(resender, observer);
 
   const stored = await wholeLobby(observer);

@@ -71,6 +71,16 @@ class SlowHistoryStore implements Store {
   findResumeToken: Store['findResumeToken'] = (hash, now) => this.#inner.findResumeToken(hash, now);
   enforceRetention: Store['enforceRetention'] = (policy, now, maxRows) =>
     this.#inner.enforceRetention(policy, now, maxRows);
+  countRoomMessages: Store['countRoomMessages'] = (...a) => this.#inner.countRoomMessages(...a);
+  countPrivateMessages: Store['countPrivateMessages'] = (...a) =>
+    this.#inner.countPrivateMessages(...a);
+  forgetRoom: Store['forgetRoom'] = (key) => this.#inner.forgetRoom(key);
+  listMemberships: Store['listMemberships'] = (account) => this.#inner.listMemberships(account);
+  addMembership: Store['addMembership'] = (...a) => this.#inner.addMembership(...a);
+  removeMembership: Store['removeMembership'] = (...a) => this.#inner.removeMembership(...a);
+  readMarker: Store['readMarker'] = (...a) => this.#inner.readMarker(...a);
+  advanceReadMarkers: Store['advanceReadMarkers'] = (...a) => this.#inner.advanceReadMarkers(...a);
+  revokeResumeTokens: Store['revokeResumeTokens'] = (...a) => this.#inner.revokeResumeTokens(...a);
   close: Store['close'] = () => this.#inner.close();
 }
 

@@ -46,6 +46,7 @@ function roomMessage(room: string, from: string, text: string, extra: Partial<Ne
     kind: 'say',
     text,
     clientId: `c${++clientIds}`,
+    senderSince: 0,
     ...extra,
   } satisfies NewMessage;
 }
@@ -62,6 +63,7 @@ function privateMessage(from: string, to: string, text: string, extra: Partial<N
     kind: 'say',
     text,
     clientId: `c${++clientIds}`,
+    senderSince: 0,
     ...extra,
   } satisfies NewMessage;
 }
@@ -417,7 +419,7 @@ test('rooms: ensure is idempotent, list is ordered, topics are set and cleared',
   const store = new SqliteStore(file);
   try {
     const dev = await store.ensureRoom({ key: '#dev', name: '#Dev', createdAt: 10 });
-    assert.deepEqual(dev, { key: '#dev', name: '#Dev', topic: null, createdAt: 10 });
+    assert.deepEqual(dev, { key: '#dev', name: '#Dev', topic: null, createdAt: 10, founder: null });
     // A second ensure keeps the first name and creation time.
     assert.deepEqual(await store.ensureRoom({ key: '#dev', name: '#DEV', createdAt: 99 }), dev);
     await store.ensureRoom({ key: '#lobby', name: '#lobby', createdAt: 5 });
@@ -443,6 +445,7 @@ test('rooms: ensure is idempotent, list is ordered, topics are set and cleared',
     name: '#Dev',
     topic: 'ship it',
     createdAt: 10,
+    founder: null,
   });
   assert.equal((await reopened.getRoom('#art'))?.topic, null);
   assert.equal((await reopened.listRooms()).length, 3);
@@ -450,7 +453,7 @@ test('rooms: ensure is idempotent, list is ordered, topics are set and cleared',
 
 // ---- resume tokens -------------------------------------------------------------
 
-test('resume tokens: saved, found until they expire, renewed without changing the identity', async (t) => {
+test('resume tokens: saved, found until they expire, renewed, re-pointed, revoked per name', async (t) => {
   const store = await freshStore(t);
   await store.saveResumeToken('hash-a', { nameKey: 'alice', since: 100 }, 1_000);
   await store.saveResumeToken('hash-b', { nameKey: 'bob', since: 200 }, 2_000);
@@ -460,14 +463,29 @@ test('resume tokens: saved, found until they expire, renewed without changing th
   assert.equal(await store.findResumeToken('hash-a', 5_000), undefined);
   assert.equal(await store.findResumeToken('unknown', 0), undefined);
 
-  // Saving the same hash again extends it; the identity it names stays the original.
-  await store.saveResumeToken('hash-a', { nameKey: 'mallory', since: 900 }, 10_000);
+  // Saving the same hash again extends it, and names the identity given (a /nick re-points it).
+  await store.saveResumeToken('hash-a', { nameKey: 'alice', since: 100 }, 10_000);
   assert.deepEqual(await store.findResumeToken('hash-a', 5_000), { nameKey: 'alice', since: 100 });
 
   // Retention sweeps expired tokens away.
   await store.enforceRetention({ maxAgeMs: 0, maxPerRoom: 0 }, 3_000, 100);
   assert.equal(await store.findResumeToken('hash-b', 0), undefined, 'expired token deleted');
   assert.deepEqual(await store.findResumeToken('hash-a', 3_000), { nameKey: 'alice', since: 100 });
+
+  await store.saveResumeToken('hash-a', { nameKey: 'alicia', since: 400 }, 10_000);
+  assert.deepEqual(await store.findResumeToken('hash-a', 3_000), { nameKey: 'alicia', since: 400 });
+
+  // A new holding of a name ends every other token of it, pending writes included.
+  await store.saveResumeToken('hash-c', { nameKey: 'carol', since: 1 }, 10_000);
+  const pending = store.saveResumeToken('hash-d', { nameKey: 'carol', since: 2 }, 10_000);
+  await store.revokeResumeTokens('carol', 'hash-e');
+  await pending;
+  assert.equal(await store.findResumeToken('hash-c', 0), undefined);
+  assert.equal(await store.findResumeToken('hash-d', 0), undefined);
+  await store.saveResumeToken('hash-e', { nameKey: 'carol', since: 3 }, 10_000);
+  await store.revokeResumeTokens('carol', 'hash-e');
+  assert.deepEqual(await store.findResumeToken('hash-e', 0), { nameKey: 'carol', since: 3 });
+  assert.deepEqual(await store.findResumeToken('hash-a', 0), { nameKey: 'alicia', since: 400 });
 });
 
 // ---- retention -------------------------------------------------------------------

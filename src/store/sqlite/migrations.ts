@@ -78,4 +78,25 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (room_key, name_key)
   ) STRICT;
   `,
+  // 3: accounts as the unit — memberships with read positions, room founders,
+  // and duplicate detection per holding of a name rather than per name forever.
+  `
+  CREATE TABLE memberships (
+    account_key TEXT NOT NULL,
+    room_key    TEXT NOT NULL,   -- '@' holds the read position of private messages
+    room_name   TEXT NOT NULL,
+    last_read   INTEGER NOT NULL DEFAULT 0,
+    joined_at   INTEGER NOT NULL,
+    PRIMARY KEY (account_key, room_key)
+  ) STRICT;
+  CREATE INDEX memberships_by_room ON memberships (room_key);
+
+  ALTER TABLE rooms ADD COLUMN founder TEXT;  -- the account that registered the room
+
+  ALTER TABLE messages ADD COLUMN sender_since INTEGER NOT NULL DEFAULT 0;
+  DROP INDEX messages_by_client_id;
+  CREATE UNIQUE INDEX messages_by_client_id ON messages (from_key, sender_since, client_id);
+
+  CREATE INDEX resume_tokens_by_name ON resume_tokens (name_key);
+  `,
 ];

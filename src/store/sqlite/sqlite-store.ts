@@ -7,13 +7,16 @@ import type {
   AppendResult,
   HistoryQuery,
   Identity,
+  Membership,
   NewMessage,
+  ReadPosition,
   RetentionPolicy,
   Store,
   StoredMessage,
   StoredRoom,
 } from '../store.ts';
 import { SqliteDatabase, type DatabaseOptions, type Row } from './database.ts';
+import { SqliteMemberships } from './sqlite-memberships.ts';
 import { SqliteAccounts } from './sqlite-moderation.ts';
 
 export type SqliteStoreOptions = DatabaseOptions;
@@ -31,6 +34,7 @@ function toMessage(row: Row): StoredMessage {
     kind: row.kind as StoredMessage['kind'],
     text: row.text as string,
     clientId: row.client_id as string,
+    senderSince: Number(row.sender_since),
   };
 }
 
@@ -40,6 +44,7 @@ function toRoom(row: Row): StoredRoom {
     name: row.name as string,
     topic: (row.topic as string | null) ?? null,
     createdAt: Number(row.created_at),
+    founder: (row.founder as string | null) ?? null,
   };
 }
 
@@ -48,6 +53,7 @@ export class SqliteStore implements Store {
   readonly #db: SqliteDatabase;
   readonly accounts: SqliteAccounts;
   readonly moderation: SqliteAccounts;
+  readonly #memberships: SqliteMemberships;
   #tokenWrites: {
     tokenHash: string;
     identity: Identity;
@@ -60,6 +66,7 @@ export class SqliteStore implements Store {
     this.file = file;
     this.#db = new SqliteDatabase(file, options);
     this.accounts = this.moderation = new SqliteAccounts(this.#db);
+    this.#memberships = new SqliteMemberships(this.#db);
   }
 
   /** The schema version after migrations. */
@@ -77,14 +84,16 @@ export class SqliteStore implements Store {
 
   async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
     if (batch.length === 0) return [];
-    const findExisting = this.#sql('SELECT * FROM messages WHERE from_key = ? AND client_id = ?');
+    const findExisting = this.#sql(
+      'SELECT * FROM messages WHERE from_key = ? AND sender_since = ? AND client_id = ?',
+    );
     const insert = this.#sql(
-      `INSERT INTO messages (ts, room_key, room_name, from_key, from_name, to_key, to_name, kind, text, client_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO messages (ts, room_key, room_name, from_key, from_name, to_key, to_name, kind, text, client_id, sender_since)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
     return this.#transaction(() =>
       batch.map((m): AppendResult => {
-        const existing = findExisting.get(m.fromKey, m.clientId) as Row | undefined;
+        const existing = findExisting.get(m.fromKey, m.senderSince, m.clientId) as Row | undefined;
         if (existing) return { message: toMessage(existing), duplicate: true };
         const row = insert.get(
           m.ts,
@@ -97,6 +106,7 @@ export class SqliteStore implements Store {
           m.kind,
           m.text,
           m.clientId,
+          m.senderSince,
         ) as Row;
         return { message: { ...m, id: Number(row.id) }, duplicate: false };
       }),
@@ -146,10 +156,32 @@ export class SqliteStore implements Store {
     return rows.map(toMessage);
   }
 
-  async ensureRoom(room: { key: string; name: string; createdAt: number }): Promise<StoredRoom> {
+  async countRoomMessages(roomKey: string, after: number, cap: number): Promise<number> {
+    const row = this.#sql(
+      'SELECT count(*) AS n FROM (SELECT 1 FROM messages WHERE room_key = ? AND id > ? LIMIT ?)',
+    ).get(roomKey, after, cap) as Row;
+    return Number(row.n);
+  }
+
+  async countPrivateMessages(
+    userKey: string,
+    since: number,
+    after: number,
+    cap: number,
+  ): Promise<number> {
+    const row = this.#sql(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM messages WHERE room_key IS NULL AND to_key = ?
+         AND from_key <> ? AND id > ? AND ts >= ? LIMIT ?)`,
+    ).get(userKey, userKey, after, since, cap) as Row;
+    return Number(row.n);
+  }
+
+  async ensureRoom(
+    room: Omit<StoredRoom, 'topic' | 'founder'> & { founder?: string | null },
+  ): Promise<StoredRoom> {
     this.#sql(
-      'INSERT INTO rooms (key, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-    ).run(room.key, room.name, room.createdAt);
+      'INSERT INTO rooms (key, name, created_at, founder) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    ).run(room.key, room.name, room.createdAt, room.founder ?? null);
     return toRoom(this.#sql('SELECT * FROM rooms WHERE key = ?').get(room.key) as Row);
   }
 
@@ -164,6 +196,42 @@ export class SqliteStore implements Store {
 
   async setTopic(key: string, topic: string | null): Promise<void> {
     this.#sql('UPDATE rooms SET topic = ? WHERE key = ?').run(topic, key);
+  }
+
+  async forgetRoom(key: string): Promise<boolean> {
+    return this.#transaction(() => {
+      const forgotten = this.#sql(
+        `DELETE FROM rooms WHERE key = :key AND founder IS NULL
+           AND NOT EXISTS (SELECT 1 FROM messages WHERE room_key = :key)
+           AND NOT EXISTS (SELECT 1 FROM memberships WHERE room_key = :key)`,
+      ).run({ key }).changes;
+      if (Number(forgotten) === 0) return false;
+      this.#sql('DELETE FROM room_operators WHERE room_key = ?').run(key);
+      return true;
+    });
+  }
+
+  async listMemberships(accountKey: string): Promise<Membership[]> {
+    return this.#memberships.list(accountKey);
+  }
+
+  async addMembership(accountKey: string, membership: Membership, now: number): Promise<void> {
+    this.#memberships.add(accountKey, membership, now);
+  }
+
+  async removeMembership(accountKey: string, roomKey: string): Promise<void> {
+    this.#memberships.remove(accountKey, roomKey);
+  }
+
+  async readMarker(accountKey: string, roomKey: string): Promise<number> {
+    return this.#memberships.readMarker(accountKey, roomKey);
+  }
+
+  async advanceReadMarkers(markers: readonly ReadPosition[], now: number): Promise<void> {
+    if (markers.length === 0) return;
+    this.#transaction(() => {
+      for (const m of markers) this.#memberships.advance(m.accountKey, m.roomKey, m.msg, now);
+    });
   }
 
   /**
@@ -182,7 +250,8 @@ export class SqliteStore implements Store {
     if (batch.length === 0 || !this.#db.isOpen) return;
     const upsert = this.#sql(
       `INSERT INTO resume_tokens (token_hash, name_key, since, expires_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (token_hash) DO UPDATE SET expires_at = excluded.expires_at`,
+       ON CONFLICT (token_hash) DO UPDATE SET
+         name_key = excluded.name_key, since = excluded.since, expires_at = excluded.expires_at`,
     );
     try {
       this.#transaction(() => {
@@ -200,6 +269,15 @@ export class SqliteStore implements Store {
       'SELECT name_key, since FROM resume_tokens WHERE token_hash = ? AND expires_at > ?',
     ).get(tokenHash, now) as Row | undefined;
     return row ? { nameKey: row.name_key as string, since: Number(row.since) } : undefined;
+  }
+
+  async revokeResumeTokens(nameKey: string, exceptTokenHash: string | null): Promise<void> {
+    // Pending writes first: a token saved this turn must not outlive the revocation.
+    this.#flushTokens();
+    this.#sql('DELETE FROM resume_tokens WHERE name_key = ? AND token_hash IS NOT ?').run(
+      nameKey,
+      exceptTokenHash,
+    );
   }
 
   async enforceRetention(policy: RetentionPolicy, now: number, maxRows: number): Promise<number> {

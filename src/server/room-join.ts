@@ -1,0 +1,187 @@
+/**
+ * Joining rooms. Membership belongs to the user — for an account, to all of
+ * its sessions, and it is kept in the store — so there are three cases:
+ *   - the user is not in the room: it joins (the room hears "alice joined"
+ *     once, every session of the account learns it is in the room);
+ *   - a session logging in enters a room its user is in already (another
+ *     device, or the account's stored rooms): only that session hears of it;
+ *   - `/join` of a room the session is in already makes it current.
+ * Either way the session entering gets the room's history first: what it
+ * missed since its resume point, or since its account's read position.
+ */
+import { NatterError, natterError } from '../protocol/errors.ts';
+import type { JoinEvent } from '../protocol/frames.ts';
+import { DEFAULT_ROOM } from '../protocol/limits.ts';
+import type { ChatUser, Room } from '../core/chat.ts';
+import { checkRoomName, roomKey } from '../core/rooms.ts';
+import type { HistoryQuery } from '../store/store.ts';
+import { readHistoryPage, sendHistoryPage } from './history.ts';
+import type { HubContext } from './hub-context.ts';
+import { bannedError } from './moderation-requests.ts';
+import { Outgoing } from './outgoing.ts';
+import type { Session } from './session.ts';
+
+export interface JoinOptions {
+  /** A session logging in, entering its rooms: it may not create any (but #lobby). */
+  entering?: boolean;
+  /** The session's resume point in this room: the last message id it has shown. */
+  after?: number;
+}
+
+/** `lobby` means `#lobby`: people type room names without the `#`. */
+export function roomNameOf(raw: string): string {
+  const trimmed = raw.trim();
+  return trimmed.startsWith('#') ? trimmed : `#${trimmed}`;
+}
+
+export async function join(
+  ctx: HubContext,
+  session: Session,
+  rawRoom: string,
+  options: JoinOptions = {},
+): Promise<NatterError | void> {
+  const user = session.user!;
+  const checked = checkRoomName(roomNameOf(rawRoom));
+  if (!checked.ok) return natterError('room_invalid', checked.reason);
+  const now = ctx.now();
+  const ban = ctx.moderation.banFor(checked.key, user.key, session.remoteAddress, now);
+  if (ban) return bannedError(ban, checked.name);
+  const member = user.rooms.has(checked.key);
+  if (member && !options.entering) return switchTo(ctx, session, user, checked.name);
+  let record = ctx.rooms.get(checked.key);
+  if (!member) {
+    if (user.rooms.size >= ctx.limits.maxRoomsPerUser) {
+      return natterError(
+        'too_many_rooms',
+        `you can be in at most ${ctx.limits.maxRoomsPerUser} rooms`,
+      );
+    }
+    if (!record) {
+      const lobby = checked.key === roomKey(DEFAULT_ROOM);
+      if (options.entering && !lobby) {
+        return natterError('no_such_room', `there is no room ${checked.name} any more`);
+      }
+      // Whoever creates a room while logged in to an account registers it (#lobby is the server's).
+      const founder = lobby ? null : session.account;
+      record = await ctx.rooms.create(checked.key, checked.name, now, founder);
+      if (founder !== null) {
+        await ctx.moderation.grant({ roomKey: record.key, nameKey: founder, grantedBy: user.name });
+      }
+    }
+  }
+  let joined: Room;
+  if (member) {
+    const room = ctx.chat.findRoom(checked.key);
+    if (!room) return natterError('no_such_room', `there is no room ${checked.name}`);
+    joined = room;
+  } else {
+    const result = ctx.chat.join(user, record!.name);
+    if (result instanceof NatterError) return result;
+    joined = result.room;
+  }
+  const joinedNow = !member;
+  if (!options.entering) session.room = joined.key;
+  const event: JoinEvent = { type: 'join', room: joined.name, name: user.name, ts: now };
+  session.hold(joined.key);
+  let lastReplayed = 0;
+  try {
+    if (joinedNow) {
+      if (session.account !== null) {
+        await ctx.store.addMembership(
+          session.account,
+          { roomKey: joined.key, roomName: joined.name, lastRead: 0 },
+          now,
+        );
+      }
+      ctx.deliverToRoom(joined, event);
+    } else {
+      session.send(new Outgoing(event), joined.key);
+    }
+    lastReplayed = await replayRoom(ctx, session, joined, options.after, joinedNow);
+  } finally {
+    session.release(joined.key, lastReplayed);
+  }
+  const topic = ctx.rooms.get(joined.key)?.topic;
+  if (topic) session.sendFrame({ type: 'topic', room: joined.name, topic });
+  sendWho(session, joined);
+}
+
+/**
+ * Sends the history a session entering a room should see, then (for an
+ * account) its read position there with the unread count. Returns the last
+ * id replayed.
+ */
+async function replayRoom(
+  ctx: HubContext,
+  session: Session,
+  room: Room,
+  after: number | undefined,
+  newMember: boolean,
+): Promise<number> {
+  const account = session.account;
+  const plan = await replayPlan(ctx, account, after, room.key, (from, cap) =>
+    ctx.store.countRoomMessages(room.key, from, cap),
+  );
+  const { page, more } = await readHistoryPage(plan.query, (query) =>
+    ctx.store.roomHistory(room.key, query),
+  );
+  const last = sendHistoryPage(session, page, { room: room.name }, more);
+  if (account === null) return last;
+  // A new member has read what it was just shown; so has a text-mode session, which shows everything.
+  if ((newMember || session.dialect === 'text') && last > 0) {
+    ctx.markers.advance(account, room.key, last);
+  }
+  const marker = await ctx.markers.get(account, room.key);
+  const unread = await ctx.store.countRoomMessages(room.key, marker, ctx.limits.historyMax + 1);
+  session.sendFrame({ type: 'read', room: room.name, msg: marker, unread });
+  return last;
+}
+
+/**
+ * What to replay to a session entering a room (or its private messages):
+ * after its resume point when it has one; for an account, everything unread
+ * since its read position when that is more than the usual page, else the
+ * usual page of recent messages.
+ */
+export async function replayPlan(
+  ctx: HubContext,
+  account: string | null,
+  after: number | undefined,
+  markerKey: string,
+  countAfter: (after: number, cap: number) => Promise<number>,
+  unreadOnly = false,
+): Promise<{ query: HistoryQuery }> {
+  const { historyOnJoin, historyMax } = ctx.limits;
+  if (after !== undefined && (after > 0 || account === null)) {
+    return { query: { after, limit: historyMax } };
+  }
+  const recent = { query: { limit: historyOnJoin } };
+  if (account === null) return recent;
+  const marker = await ctx.markers.get(account, markerKey);
+  if (marker === 0) return recent;
+  if (unreadOnly) return { query: { after: marker, limit: historyMax } };
+  const unread = await countAfter(marker, historyOnJoin + 1);
+  return unread > historyOnJoin ? { query: { after: marker, limit: historyMax } } : recent;
+}
+
+/** Makes a room the session is in its current room (text mode's /switch, and /join of a joined room). */
+export function switchTo(
+  ctx: HubContext,
+  session: Session,
+  user: ChatUser,
+  rawRoom: string,
+): NatterError | void {
+  const room = ctx.chat.roomOf(user, roomNameOf(rawRoom));
+  if (room instanceof NatterError) return room;
+  session.room = room.key;
+  session.sendFrame({ type: 'notice', text: `you are now in ${room.name}` });
+}
+
+/** The members of a room, to one session. */
+export function sendWho(session: Session, room: Room): void {
+  session.sendFrame({
+    type: 'who',
+    room: room.name,
+    users: [...room.members.values()].map((m) => m.name),
+  });
+}
