@@ -70,6 +70,13 @@ export const CHAT_OPTIONS: readonly OptionSpec[] = [
     description: 'at end of input, give up when no acknowledgement comes for this long',
   },
   {
+    name: 'reconnect-for',
+    kind: 'duration',
+    default: 300_000,
+    description:
+      'line mode: after losing the server (a restart, say), keep reconnecting this long, then exit 1',
+  },
+  {
     name: 'keepalive',
     kind: 'duration',
     default: 30_000,
@@ -205,6 +212,8 @@ export async function chat(argv: readonly string[]): Promise<number> {
     chooseName: person ? (refusal) => person.chooseName(refusal) : undefined,
     password: readPassword(values['password-file'] as string | undefined),
     askPassword: person ? (refusal) => person.askPassword(refusal) : undefined,
+    // A person can /reconnect or leave; a script needs an end.
+    ...(person ? {} : { reconnectForMs: values['reconnect-for'] as number }),
   });
 
   if (tui) return tui.run(connection);

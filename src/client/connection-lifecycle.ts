@@ -34,6 +34,8 @@ export abstract class ConnectionLifecycle extends EventEmitter<ConnectionEvents>
   #attempt = 0;
   #stopping: OfflineCause | null = null;
   #retryTimer: NodeJS.Timeout | undefined;
+  /** When the current run of reconnect attempts began (0: online or never dropped). */
+  #droppedAt = 0;
 
   constructor(options: ConnectionOptions) {
     super();
@@ -78,6 +80,27 @@ export abstract class ConnectionLifecycle extends EventEmitter<ConnectionEvents>
     });
   }
 
+  /**
+   * Connects again now (the user's /reconnect): a scheduled retry happens at
+   * once, and a connection that went offline for a reason a new connection
+   * may cure (not a quit) starts over. False when there is nothing to do.
+   */
+  reconnect(): boolean {
+    if (this.#state === 'reconnecting' && this.link === null) {
+      clearTimeout(this.#retryTimer);
+      void this.#connect();
+      return true;
+    }
+    if (this.#state !== 'offline' || this.#stopping === 'quit' || !this.#started) return false;
+    this.#stopping = null;
+    this.bye = null;
+    this.#attempt = 0;
+    this.#droppedAt = Date.now();
+    this.#setState({ state: 'connecting' });
+    void this.#connect();
+    return true;
+  }
+
   /** Drops the connection at once, without goodbye, and stays offline. */
   close(): void {
     this.#stopping ??= 'closed';
@@ -105,6 +128,7 @@ export abstract class ConnectionLifecycle extends EventEmitter<ConnectionEvents>
     link.loggedIn = true;
     this.everOnline = true;
     this.#attempt = 0;
+    this.#droppedAt = 0;
     this.#setState({ state: 'online' });
   }
 
@@ -125,6 +149,7 @@ export abstract class ConnectionLifecycle extends EventEmitter<ConnectionEvents>
   }
 
   async #connect(): Promise<void> {
+    this.bye = null; // a restart's goodbye belongs to the connection that got it
     const link = new Link({
       everyMs: this.options.keepaliveMs ?? 30_000,
       patienceMs: this.options.keepaliveTimeoutMs ?? 20_000,
@@ -164,6 +189,14 @@ export abstract class ConnectionLifecycle extends EventEmitter<ConnectionEvents>
   }
 
   #retry(error: Error): void {
+    this.#droppedAt ||= Date.now();
+    const limit = this.options.reconnectForMs;
+    if (limit !== undefined && Date.now() - this.#droppedAt >= limit) {
+      const seconds = Math.round(limit / 1000);
+      const gaveUp = new Error(`gave up: no connection for ${seconds} s (${error.message})`);
+      this.goOffline({ state: 'offline', cause: 'fatal', error: gaveUp, gaveUp: true });
+      return;
+    }
     this.#attempt += 1;
     const delayMs = backoffDelay(this.#attempt, this.#backoff, this.options.random);
     this.link = null;

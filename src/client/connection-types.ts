@@ -24,6 +24,8 @@ export interface StateChange {
   cause?: OfflineCause;
   /** offline after `bye`: the server's reason. */
   reason?: string;
+  /** offline because reconnecting took longer than `reconnectForMs`. */
+  gaveUp?: true;
 }
 
 export interface ConnectionEvents {
@@ -64,4 +66,9 @@ export interface ConnectionOptions {
   newId?: () => string;
   /** For backoff jitter; Math.random by default. */
   random?: () => number;
+  /**
+   * Give up (offline, cause 'fatal') after reconnecting this long without
+   * getting back online; absent: keep trying (the full-screen client).
+   */
+  reconnectForMs?: number;
 }

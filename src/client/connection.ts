@@ -29,6 +29,23 @@ export type * from './connection-types.ts';
 export type { AckedFrame, PendingMessage } from './outbox.ts';
 
 const NAME_CODES = new Set(['name_taken', 'name_invalid', 'name_reserved']);
+/** Requests that act on a room: sent without one, they get the current room. */
+const ROOM_SCOPED = new Set<string>([
+  'say',
+  'me',
+  'who',
+  'topic',
+  'history',
+  'leave',
+  'kick',
+  'ban',
+  'unban',
+  'mute',
+  'unmute',
+  'op',
+  'deop',
+  'bans',
+]);
 /** Login refusals a password answers: none given yet, or a wrong one. */
 const PASSWORD_CODES = new Set(['password_required', 'unauthorized']);
 /** How long to wait for a resumed room that never comes back before sending anyway. */
@@ -77,6 +94,10 @@ export class Connection extends ConnectionLifecycle {
   get server(): string | null {
     return this.#session.server;
   }
+  /** Whether the server said it supports a feature (welcome.features), e.g. "read-markers". */
+  supports(feature: string): boolean {
+    return this.#session.features.has(feature);
+  }
   get limits(): WelcomeFrame['limits'] | null {
     return this.#session.limits;
   }
@@ -107,9 +128,15 @@ export class Connection extends ConnectionLifecycle {
     }
     let frame: Unidentified = input;
     const room = this.#session.room;
-    if ((frame.type === 'say' || frame.type === 'me') && frame.room === undefined && room) {
-      frame = { ...frame, room };
+    // Every room-scoped request names its room (the current one as of now), so
+    // the server never acts on a room other than the one the user meant.
+    const named =
+      ('room' in frame && frame.room !== undefined) ||
+      ('with' in frame && frame.with !== undefined);
+    if (ROOM_SCOPED.has(frame.type) && !named && room) {
+      frame = { ...frame, room } as Unidentified;
     }
+    if (frame.type === 'join') this.#session.asked(frame.room);
     const { id } = this.#outbox.add(frame);
     this.#flush();
     return id;

@@ -14,10 +14,14 @@ export class SessionState {
   token: string | undefined;
   server: string | null = null;
   limits: WelcomeFrame['limits'] | null = null;
+  /** What the server supports (welcome.features); empty for older servers. */
+  features: ReadonlySet<string> = new Set();
   #rooms: string[] = [];
   #current: string | null = null;
   /** Keys of rooms being rejoined by the server after a resume: their joins change nothing. */
   readonly #restoring = new Set<string>();
+  /** Keys of rooms this client asked to join: their joins make them current. */
+  readonly #asked = new Set<string>();
 
   constructor(name: string) {
     this.name = name;
@@ -52,12 +56,21 @@ export class SessionState {
     this.token = frame.token;
     this.server = frame.server;
     this.limits = frame.limits;
+    this.features = new Set(frame.features ?? []);
     this.#restoring.clear();
-    for (const room of [frame.room, ...resumed]) this.#restoring.add(roomKey(room));
+    // An account's rooms come back too (welcome.rooms): joining them changes nothing either.
+    for (const room of [frame.room, ...resumed, ...(frame.rooms ?? [])]) {
+      this.#restoring.add(roomKey(room));
+    }
     if (resumed.length === 0) {
       this.#rooms = [];
       this.#current = frame.room;
     }
+  }
+
+  /** This client asked to join a room: when the server confirms it, it becomes current. */
+  asked(room: string): void {
+    this.#asked.add(roomKey(room.startsWith('#') ? room : `#${room}`));
   }
 
   /** An id-less error during a resume: one rejoin failed; stop waiting for everything. */
@@ -72,8 +85,10 @@ export class SessionState {
         if (frame.name !== this.name) return;
         const key = roomKey(frame.room);
         if (!this.#rooms.some((r) => roomKey(r) === key)) this.#rooms.push(frame.room);
-        // A join we asked for makes the room current; a rejoin by resume does not.
-        if (!this.#restoring.delete(key)) this.#current = frame.room;
+        // A join we asked for makes the room current; a rejoin by resume does not,
+        // nor does a join another device of our account asked for.
+        if (this.#restoring.delete(key)) return;
+        if (this.#asked.delete(key) || this.#current === null) this.#current = frame.room;
         return;
       }
       case 'leave': {

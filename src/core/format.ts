@@ -130,8 +130,11 @@ export function formatTextLine(frame: ServerFrame): string | null {
       return frame.reason === 'shutdown'
         ? '-- server shutting down (restarting); connect again in a moment'
         : `-- ${frame.reason}`;
-    case 'read':
     case 'ack':
+      return frame.offline
+        ? '-- they are offline: stored, and delivered when they next log in'
+        : null;
+    case 'read':
     case 'ping':
     case 'pong':
       return null;

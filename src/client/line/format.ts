@@ -12,7 +12,7 @@ import { sanitizeFrame } from '../sanitize-frame.ts';
 /** The line for a frame, or null for frames a person does not need to see. */
 export function formatFrameLine(frame: ServerFrame): string | null {
   // Acks are the client's business; the welcome is reported as status on stderr.
-  if (frame.type === 'welcome' || frame.type === 'ack') return null;
+  if (frame.type === 'welcome' || (frame.type === 'ack' && !frame.offline)) return null;
   return formatTextLine(sanitizeFrame(frame));
 }
 

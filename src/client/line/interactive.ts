@@ -139,6 +139,11 @@ export class InteractiveUi {
     });
     let localWork = Promise.resolve();
     rl.on('line', (line) => {
+      if (/^\/reconnect\s*$/iu.test(line)) {
+        if (!connection.reconnect()) this.status('already connected');
+        if (!this.#closed) rl.prompt();
+        return;
+      }
       if (connection.state === 'offline') return;
       const local = parseIgnoreCommand(line);
       if (local !== null) {

@@ -136,6 +136,11 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
   let settled = true;
   if (first === null && connection.state !== 'offline') {
     settled = await connection.drain(options.ackTimeoutMs);
+    // A server restart is waited out (the connection gives up after --reconnect-for):
+    // what was sent is re-sent and acknowledged once it is back.
+    while (!settled && connection.pending.length > 0 && reconnecting(connection.state)) {
+      settled = await connection.drain(options.ackTimeoutMs);
+    }
     const unacked = connection.pending.length;
     if (!settled && unacked > 0 && (connection.state as string) !== 'offline') {
       const seconds = options.ackTimeoutMs / 1000;
@@ -152,7 +157,17 @@ export async function runLineMode(options: LineModeOptions): Promise<number> {
   options.input.destroy();
   await localWork;
   const end = await offline;
+  const unacked = connection.pending.length;
+  if (end.gaveUp && unacked > 0) {
+    // Gave up reconnecting with messages unacknowledged: the count, and exit 1.
+    status(`${unacked} ${unacked === 1 ? 'message was' : 'messages were'} not acknowledged`);
+    return EXIT.failed;
+  }
   if (first !== null) return exitCodeFor(end);
   if (end.cause === 'fatal') return exitCodeFor(end);
   return failures > 0 || !settled ? EXIT.failed : EXIT.ok;
+}
+
+function reconnecting(state: Connection['state']): boolean {
+  return state === 'reconnecting' || state === 'connecting';
 }

@@ -32,6 +32,8 @@ export function applyFrame(model: ChatModel, frame: ServerFrame): void {
       break;
     case 'ack':
       ack(model, frame);
+      if (frame.offline)
+        model.notice('they are offline: stored, and delivered when they next log in');
       break;
     case 'error':
       error(model, frame);

@@ -15,6 +15,7 @@ export const SCREEN_COMMANDS: readonly CommandHelp[] = [
   { usage: '/query NAME', about: 'open a private conversation with NAME' },
   { usage: '/close', about: 'close this conversation (leaving the room)' },
   { usage: '/fingerprint', about: "show or hide the server certificate's fingerprint" },
+  { usage: '/reconnect', about: 'connect again now (after a drop or a server restart)' },
   ...IGNORE_HELP,
 ];
 
@@ -32,13 +33,14 @@ export type LineAction =
   | { kind: 'switch'; conversation: Conversation }
   | { kind: 'close'; conversation: Conversation }
   | { kind: 'query'; name: string }
+  | { kind: 'reconnect' }
   /** A message: shown at once in `conversation`, pending until acknowledged. */
   | { kind: 'message'; frame: SayFrame | MeFrame | PrivateFrame; conversation: Conversation }
   /** Any other request; `join` names the room to show once the server confirms it. */
   | { kind: 'request'; frame: ClientFrame; join?: string };
 
 function screenCommand(line: string, model: ChatModel): LineAction | null {
-  const match = /^\/(query|close|fingerprint|fp)(?:\s+(.*))?$/iu.exec(line.trim());
+  const match = /^\/(query|close|fingerprint|fp|reconnect)(?:\s+(.*))?$/iu.exec(line.trim());
   if (!match) return null;
   const word = match[1]!.toLowerCase();
   const args = (match[2] ?? '').trim().split(/\s+/u).filter(Boolean);
@@ -54,10 +56,26 @@ function screenCommand(line: string, model: ChatModel): LineAction | null {
       return active.kind === 'room'
         ? { kind: 'request', frame: { type: 'leave', room: active.title } }
         : { kind: 'close', conversation: active };
+    case 'reconnect':
+      return { kind: 'reconnect' };
     default:
       return { kind: 'fingerprint' };
   }
 }
+
+/** Room-scoped requests: aimed at the room in view when they name none. */
+const IN_VIEW = new Set([
+  'who',
+  'topic',
+  'kick',
+  'ban',
+  'unban',
+  'mute',
+  'unmute',
+  'op',
+  'deop',
+  'bans',
+]);
 
 /** Interprets a line typed in the input. */
 export function interpretLine(line: string, model: ChatModel, newId: () => string): LineAction {
@@ -109,7 +127,7 @@ function aim(frame: ClientFrame, model: ChatModel): LineAction {
     case 'msg':
       return { kind: 'message', frame, conversation: model.openPrivate(frame.to) };
     case 'join': {
-      const open = model.room(frame.room);
+      const open = model.room(frame.room.startsWith('#') ? frame.room : `#${frame.room}`);
       if (open) return { kind: 'switch', conversation: open };
       return { kind: 'request', frame, join: frame.room };
     }
@@ -118,15 +136,20 @@ function aim(frame: ClientFrame, model: ChatModel): LineAction {
         return { kind: 'close', conversation: active };
       }
       return { kind: 'request', frame: { ...frame, room: frame.room ?? room } };
-    case 'who':
-    case 'topic':
-      return { kind: 'request', frame: { ...frame, room: frame.room ?? room } };
+    case 'switch': {
+      const open = model.room(frame.room.startsWith('#') ? frame.room : `#${frame.room}`);
+      if (open) return { kind: 'switch', conversation: open };
+      return { kind: 'error', text: `not_in_room: you are not in ${frame.room}` };
+    }
     case 'history':
       if (person !== undefined) return { kind: 'request', frame: { ...frame, with: person } };
       return { kind: 'request', frame: { ...frame, room: room } };
     case 'quit':
       return { kind: 'quit', reason: frame.reason };
     default:
+      if (IN_VIEW.has(frame.type) && !('room' in frame && frame.room !== undefined) && room) {
+        return { kind: 'request', frame: { ...frame, room } as ClientFrame };
+      }
       return { kind: 'request', frame };
   }
 }

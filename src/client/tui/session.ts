@@ -13,6 +13,7 @@ import { IgnoreList, loadIgnoreList, parseIgnoreCommand, runIgnoreCommand } from
 import { applyFrame } from './apply-frame.ts';
 import { type ChatModel, sameName } from './chat-model.ts';
 import { SCREEN_COMMANDS, type LineAction } from './line-commands.ts';
+import { ReadSync } from './read-sync.ts';
 
 export interface SessionOptions {
   /** Ring the bell for mentions and private messages. */
@@ -46,6 +47,7 @@ export class ChatSession {
   #leaving = false;
   #forceLeave: (() => void) | null = null;
   #ended: StateChange | null = null;
+  #reads: ReadSync | null = null;
   #resolveDone!: (code: number) => void;
   /** Resolves with the exit code once the session is over and the screen may close. */
   readonly done = new Promise<number>((resolve) => (this.#resolveDone = resolve));
@@ -89,12 +91,22 @@ export class ChatSession {
 
   attach(connection: Connection, peer: string): void {
     this.#connection = connection;
+    this.#reads = new ReadSync(this.model, (room, msg) => {
+      if (connection.state === 'online' && connection.supports('read-markers')) {
+        connection.send({ type: 'read', room, msg });
+      }
+    });
     void this.#loadIgnore().then((list) => {
       this.#ignore ??= list;
     });
     const model = this.model;
     connection.on('frame', (raw) => {
       const frame = sanitizeFrame(raw);
+      if (frame.type === 'read') {
+        this.#reads?.heard(frame);
+        model.changed();
+        return;
+      }
       this.#ignore?.follow(frame);
       if (this.#ignore?.isIgnored(frame)) return; // /ignore: hidden here, kept by the server
       applyFrame(model, frame);
@@ -137,7 +149,7 @@ export class ChatSession {
       this.#resolveDone(exitCodeFor(change));
       return;
     }
-    this.status('offline: Ctrl-C or /quit leaves');
+    this.status('offline: /reconnect tries again; Ctrl-C or /quit leaves');
   }
 
   #bell(): void {
@@ -178,9 +190,12 @@ export class ChatSession {
       case 'query':
         model.activate(model.openPrivate(action.name));
         return;
+      case 'reconnect':
+        if (!connection?.reconnect()) model.notice('already connected');
+        return;
     }
     if (!connection || connection.state === 'offline') {
-      model.notice('offline: nothing can be sent (Ctrl-C or /quit leaves)', 'error');
+      model.notice('offline: nothing can be sent (/reconnect, or Ctrl-C or /quit leaves)', 'error');
       return;
     }
     if (action.kind === 'request') {
