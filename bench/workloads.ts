@@ -333,7 +333,7 @@ function storedMessage(i: number): NewMessage {
     toName: null,
     kind: 'say',
     text: `benchmark message number ${i} with some ordinary chat-sized text in it`,
-    senderSince: 0,
+    senderScope: '',
     clientId: `b${i}`,
   };
 }

@@ -127,6 +127,11 @@ export class Connection extends ConnectionLifecycle {
       return undefined;
     }
     let frame: Unidentified = input;
+    // Joining a room we are in, or switching to one, makes it current here and
+    // at the server (which sends what has no room to its current room).
+    if ((frame.type === 'join' || frame.type === 'switch') && this.#session.switchTo(frame.room)) {
+      frame = { type: 'switch', room: this.#session.room! };
+    }
     const room = this.#session.room;
     // Every room-scoped request names its room (the current one as of now), so
     // the server never acts on a room other than the one the user meant.

@@ -68,6 +68,15 @@ export class SessionState {
     }
   }
 
+  /** Makes a room we are in current; false when we are not in it. */
+  switchTo(room: string): boolean {
+    const key = roomKey(room.startsWith('#') ? room : `#${room}`);
+    const found = this.#rooms.find((r) => roomKey(r) === key);
+    if (found === undefined) return false;
+    this.#current = found;
+    return true;
+  }
+
   /** This client asked to join a room: when the server confirms it, it becomes current. */
   asked(room: string): void {
     this.#asked.add(roomKey(room.startsWith('#') ? room : `#${room}`));

@@ -51,13 +51,20 @@ export function sayInRoom(
     kind,
     text: text.text,
     clientId,
-    senderSince: senderSince(session, ctx),
+    senderScope: senderScope(session),
   });
 }
 
-/** When the sender's holding of its name began: client ids are unique within it. */
-function senderSince(session: Session, ctx: HubContext): number {
-  return session.identity?.since ?? ctx.now();
+/**
+ * Where this sender's client ids are unique: an account's device (its token),
+ * else the holding of the name (when it began). Text sessions number their
+ * ids randomly per connection, so their holding is enough too.
+ */
+function senderScope(session: Session): string {
+  if (session.account !== null && session.tokenHash !== null) {
+    return `device:${session.tokenHash.slice(0, 32)}`;
+  }
+  return `holding:${session.identity?.since ?? 0}`;
 }
 
 /**
@@ -101,7 +108,7 @@ export async function privateMessage(
       kind: 'say',
       text: text.text,
       clientId,
-      senderSince: senderSince(session, ctx),
+      senderScope: senderScope(session),
     },
     online === undefined,
   );

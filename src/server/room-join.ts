@@ -97,7 +97,9 @@ export async function join(
     } else {
       session.send(new Outgoing(event), joined.key);
     }
-    lastReplayed = await replayRoom(ctx, session, joined, options.after, joinedNow);
+    // Entering is coming back to a room the account has; joining is a new membership.
+    const newMembership = joinedNow && !options.entering;
+    lastReplayed = await replayRoom(ctx, session, joined, options.after, newMembership);
   } finally {
     session.release(joined.key, lastReplayed);
   }
@@ -116,7 +118,7 @@ async function replayRoom(
   session: Session,
   room: Room,
   after: number | undefined,
-  newMember: boolean,
+  newMembership: boolean,
 ): Promise<number> {
   const account = session.account;
   const plan = await replayPlan(ctx, account, after, room.key, (from, cap) =>
@@ -128,7 +130,7 @@ async function replayRoom(
   const last = sendHistoryPage(session, page, { room: room.name }, more);
   if (account === null) return last;
   // A new member has read what it was just shown; so has a text-mode session, which shows everything.
-  if ((newMember || session.dialect === 'text') && last > 0) {
+  if ((newMembership || session.dialect === 'text') && last > 0) {
     ctx.markers.advance(account, room.key, last);
   }
   const marker = await ctx.markers.get(account, room.key);

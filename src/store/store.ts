@@ -24,11 +24,12 @@ export interface NewMessage {
   /** The sender's client id: re-sending it must not store the message twice. */
   clientId: string;
   /**
-   * When the sender's holding of the name began (Identity.since): client ids
-   * are unique per holding, so a later holder of a free guest name who reuses
-   * an id sends a new message rather than getting the old one's ack.
+   * Where the sender's client ids are unique: one holding of a guest name,
+   * or one device of an account. A later holder of a free guest name (or
+   * another device) reusing an id sends a new message rather than getting
+   * the old one's ack; the same device re-sending after a reconnect does not.
    */
-  senderSince: number;
+  senderScope: string;
 }
 
 export interface StoredMessage extends NewMessage {

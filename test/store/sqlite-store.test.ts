@@ -46,7 +46,7 @@ function roomMessage(room: string, from: string, text: string, extra: Partial<Ne
     kind: 'say',
     text,
     clientId: `c${++clientIds}`,
-    senderSince: 0,
+    senderScope: '',
     ...extra,
   } satisfies NewMessage;
 }
@@ -63,7 +63,7 @@ function privateMessage(from: string, to: string, text: string, extra: Partial<N
     kind: 'say',
     text,
     clientId: `c${++clientIds}`,
-    senderSince: 0,
+    senderScope: '',
     ...extra,
   } satisfies NewMessage;
 }

@@ -93,9 +93,9 @@ export const MIGRATIONS: readonly string[] = [
 
   ALTER TABLE rooms ADD COLUMN founder TEXT;  -- the account that registered the room
 
-  ALTER TABLE messages ADD COLUMN sender_since INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE messages ADD COLUMN sender_scope TEXT NOT NULL DEFAULT '';
   DROP INDEX messages_by_client_id;
-  CREATE UNIQUE INDEX messages_by_client_id ON messages (from_key, sender_since, client_id);
+  CREATE UNIQUE INDEX messages_by_client_id ON messages (from_key, sender_scope, client_id);
 
   CREATE INDEX resume_tokens_by_name ON resume_tokens (name_key);
   `,

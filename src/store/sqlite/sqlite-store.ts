@@ -34,7 +34,7 @@ function toMessage(row: Row): StoredMessage {
     kind: row.kind as StoredMessage['kind'],
     text: row.text as string,
     clientId: row.client_id as string,
-    senderSince: Number(row.sender_since),
+    senderScope: row.sender_scope as string,
   };
 }
 
@@ -85,15 +85,15 @@ export class SqliteStore implements Store {
   async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
     if (batch.length === 0) return [];
     const findExisting = this.#sql(
-      'SELECT * FROM messages WHERE from_key = ? AND sender_since = ? AND client_id = ?',
+      'SELECT * FROM messages WHERE from_key = ? AND sender_scope = ? AND client_id = ?',
     );
     const insert = this.#sql(
-      `INSERT INTO messages (ts, room_key, room_name, from_key, from_name, to_key, to_name, kind, text, client_id, sender_since)
+      `INSERT INTO messages (ts, room_key, room_name, from_key, from_name, to_key, to_name, kind, text, client_id, sender_scope)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
     return this.#transaction(() =>
       batch.map((m): AppendResult => {
-        const existing = findExisting.get(m.fromKey, m.senderSince, m.clientId) as Row | undefined;
+        const existing = findExisting.get(m.fromKey, m.senderScope, m.clientId) as Row | undefined;
         if (existing) return { message: toMessage(existing), duplicate: true };
         const row = insert.get(
           m.ts,
@@ -106,7 +106,7 @@ export class SqliteStore implements Store {
           m.kind,
           m.text,
           m.clientId,
-          m.senderSince,
+          m.senderScope,
         ) as Row;
         return { message: { ...m, id: Number(row.id) }, duplicate: false };
       }),
