@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { natterError } from '../protocol/errors.ts';
-import { ALPN_NATIVE } from '../protocol/frames.ts';
+import { ALPN_NATIVE, type ClientFrame } from '../protocol/frames.ts';
 import { nameKey } from '../core/names.ts';
 import { DEFAULT_EXEMPT, DEFAULT_ROOM, type Limits } from '../protocol/limits.ts';
 import { roomKey } from '../core/rooms.ts';
@@ -81,6 +81,8 @@ export interface ServerOptions {
   registeredOnly?: boolean;
   /** Password hashing cost; the default is OWASP's scrypt recommendation. */
   scrypt?: ScryptParams;
+  /** Tests only: called before each request is handled, so a test can make a handler throw. */
+  testFault?: (frame: ClientFrame) => void;
 }
 
 export const DATABASE_FILE = 'natter.db';
@@ -119,6 +121,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       registeredOnly: options.registeredOnly ?? false,
       scrypt: options.scrypt ?? DEFAULT_SCRYPT,
     },
+    testFault: options.testFault,
   });
   const nameBuckets = new NameBuckets({
     capacity: limits.floodBurst,

@@ -263,7 +263,7 @@ test('room rules: topics are set by operators only; a founder cannot be de-opped
   const textFounder = await server.text('alice', { password: PASSWORD });
   textFounder.write('/switch #den');
   await textFounder.waitForLine(/^-- you are now in #den$/u);
-  textFounder.write("/ban gus 5000w");
+  textFounder.write('/ban gus 5000w');
   await textFounder.waitForLine(/^! bad_arguments: durations are at most ten years/u);
   assert.ok(!textFounder.lines.some((l) => l.includes('NaN')));
 });

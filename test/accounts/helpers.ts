@@ -102,7 +102,8 @@ export class AccountServer {
     const { scrypt } = this.#options;
     this.server = await startServer({
       host: '127.0.0.1',
-      port: 0,
+      // A restart comes back on the same port, so clients can reconnect to it.
+      port: this.server?.port ?? 0,
       dataDir: this.dataDir,
       limits: { ...DEFAULT_LIMITS, ...NO_FLOOD, ...this.#options.limits },
       log: createLogger(this.#options.logLevel ?? 'debug', (line) => {
