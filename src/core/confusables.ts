@@ -16,9 +16,10 @@
  */
 import TR39_CONFUSABLES from 'unhomoglyph/data.json' with { type: 'json' };
 
-/** Case fold: lower, upper, lower (ß → ss, ς → σ, ẞ → ss); no normalisation. */
+/** Case fold: lower, upper, lower (ß → ss, ẞ → ss); no normalisation. */
 export function caseFold(s: string): string {
-  return s.toLowerCase().toUpperCase().toLowerCase();
+  // toLowerCase writes Σ at the end of a word as final ς: one sigma for keys.
+  return s.toLowerCase().toUpperCase().toLowerCase().replaceAll('ς', 'σ');
 }
 
 /**

@@ -44,6 +44,9 @@ test('the multi-letter tricks meet the name they imitate', () => {
   ] as const) {
     assert.equal(nameKey(attack), nameKey(held), attack);
   }
+  // Found by the fuzzer: a capital sigma ending a word folds to final ς.
+  assert.equal(nameKey('ΖΣ'), nameKey('zo'));
+  assert.equal(nameKey('ζς'), nameKey('ζσ'));
 });
 
 test('scripts outside the recommended set and loose marks are refused with a reason', () => {
