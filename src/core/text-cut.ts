@@ -25,9 +25,9 @@ export function cutToBytes(text: string, maxBytes: number): string {
   let out = '';
   let bytes = 0;
   for (const { segment, index } of GRAPHEMES.segment(window)) {
-    if (!whole && index + segment.length >= window.length) break; // may go on past the window
+    const straddles = !whole && index + segment.length >= window.length; // may go on past it
     const size = utf8Length(segment);
-    if (bytes + size > maxBytes) {
+    if (straddles || bytes + size > maxBytes) {
       if (out === '') out = cutCodePoints(segment, maxBytes);
       break;
     }
