@@ -29,10 +29,18 @@ const COMMON_OR_INHERITED = /[\p{Script=Common}\p{Script=Inherited}]/u;
  * Coptic, Runic, Gothic). Restricting names to these is UTS #39's "Highly
  * Restrictive" level.
  */
-const RECOMMENDED_SCRIPTS: ReadonlySet<string> = new Set(
-  `Latin Cyrillic Greek Han Hiragana Katakana Hangul Bopomofo Arabic Hebrew Armenian Georgian
-  Devanagari Bengali Gurmukhi Gujarati Oriya Tamil Telugu Kannada Malayalam Sinhala Thai Lao
-  Tibetan Myanmar Khmer Ethiopic Thaana`.split(/\s+/),
+const RECOMMENDED_SCRIPTS: ReadonlyArray<{ name: string; re: RegExp }> = `Latin Cyrillic Greek Han
+  Hiragana Katakana Hangul Bopomofo Arabic Hebrew Armenian Georgian Devanagari Bengali Gurmukhi
+  Gujarati Oriya Tamil Telugu Kannada Malayalam Sinhala Thai Lao Tibetan Myanmar Khmer Ethiopic
+  Thaana`
+  .split(/\s+/)
+  .map((name) => ({ name, re: new RegExp(`\\p{Script=${name}}`, 'u') }));
+
+// One test tells a recommended letter from the rest, so a name of 32 letters
+// of a rare script costs one look-up per letter, not one per script.
+const IN_RECOMMENDED_SCRIPT = new RegExp(
+  `[${RECOMMENDED_SCRIPTS.map((s) => `\\p{Script=${s.name}}`).join('')}]`,
+  'u',
 );
 
 // Every Unicode 17 script except Common and Inherited, the most used first so
@@ -86,6 +94,13 @@ export function describe(c: string): string {
   return SHOW_AS_CODE.test(c) ? codePointLabel(c) : `'${c}' (${codePointLabel(c)})`;
 }
 
+/** The script of a letter in a recommended script (a short search). */
+function recommendedScriptOf(c: string): string {
+  for (const { name, re } of RECOMMENDED_SCRIPTS) if (re.test(c)) return name;
+  return 'an unknown script';
+}
+
+/** The script of any letter: the long search, made once, for a refusal's reason. */
 function scriptOf(c: string): string {
   for (const { name, re } of SCRIPTS) if (re.test(c)) return name;
   return 'an unknown script';
@@ -138,14 +153,14 @@ export function identifierProblem(text: string, what: string): string | null {
   // their real script: mathematical 𝛂 is Common but means Greek α.
   const scripts = new Set<string>();
   for (const c of text.normalize('NFKC')) {
-    if (ALLOWED.test(c) && !COMMON_OR_INHERITED.test(c)) scripts.add(scriptOf(c));
-  }
-  const unusual = [...scripts].filter((s) => !RECOMMENDED_SCRIPTS.has(s));
-  if (unusual.length > 0) {
-    return (
-      `${what} cannot use the ${listScripts(new Set(unusual))} script: only scripts ` +
-      `Unicode recommends for identifiers (UTS #31) are allowed`
-    );
+    if (!ALLOWED.test(c) || COMMON_OR_INHERITED.test(c)) continue;
+    if (!IN_RECOMMENDED_SCRIPT.test(c)) {
+      return (
+        `${what} cannot use the ${scriptOf(c).replaceAll('_', ' ')} script: only scripts ` +
+        `Unicode recommends for identifiers (UTS #31) are allowed`
+      );
+    }
+    scripts.add(recommendedScriptOf(c));
   }
   if (scripts.size > 1 && !ALLOWED_MIXES.some((mix) => [...scripts].every((s) => mix.has(s)))) {
     return `${what} cannot mix scripts (${listScripts(scripts)})`;

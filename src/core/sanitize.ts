@@ -114,7 +114,7 @@ export function sanitizeText(raw: string): string {
       i++; // printable ASCII: the common case
       lastWasBreak = false;
       marks = 0;
-      afterEmoji = EMOJI.test(String.fromCharCode(c)); // digits, '#' and '*' start keycaps
+      afterEmoji = (c >= 0x30 && c <= 0x39) || c === 0x23 || c === 0x2a; // ASCII \p{Emoji}: keycap bases
       continue;
     }
     if (isBreak(c)) {
