@@ -1,10 +1,12 @@
 /**
  * The fuzzers of test/fuzz/, for longer: the native frame decoder, the line
- * decoder (random chunkings against a reference) and text-mode input, with
- * the same generators and invariants. Prints the seed first, so a failure is
+ * decoder (random chunkings against a reference), text-mode input, and
+ * Unicode input (sanitised text with surrogates, tag characters and piles of
+ * marks; names disguised with look-alike letters; room names), with the same
+ * generators and invariants. Prints the seed first, so a failure is
  * reproduced with --seed; prints the process RSS before and after.
  *
- * Usage: npm run fuzz [-- --count 1000000 --seed 12345 --target frames|lines|text|all]
+ * Usage: npm run fuzz [-- --count 1000000 --seed 12345 --target frames|lines|text|unicode|names|rooms|all]
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS } from '../src/protocol/limits.ts';
@@ -17,6 +19,14 @@ import {
   fuzzTextLine,
   Rng,
 } from '../test/fuzz/generators.ts';
+import {
+  checkLookalikeName,
+  checkRoom,
+  checkSanitized,
+  fuzzLookalikeName,
+  fuzzRoomName,
+  fuzzUnicodeText,
+} from '../test/fuzz/unicode.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +41,7 @@ const SEED =
 const TARGET = values.target ?? 'all';
 if (!Number.isSafeInteger(COUNT) || COUNT <= 0 || !Number.isSafeInteger(SEED)) {
   console.error(
-    'usage: node bench/fuzz.ts [--count N] [--seed N] [--target frames|lines|text|all]',
+    'usage: node bench/fuzz.ts [--count N] [--seed N] [--target frames|lines|text|unicode|names|rooms|all]',
   );
   process.exit(2);
 }
@@ -91,6 +101,42 @@ const targets: Target[] = [
           const input = checkTextInput(line);
           return input.kind === 'frame' ? `frame:${input.frame.type}` : input.kind;
         },
+      };
+    },
+  },
+  {
+    name: 'unicode',
+    offset: 10,
+    count: COUNT,
+    run(rng) {
+      const raw = fuzzUnicodeText(rng);
+      return {
+        input: () => JSON.stringify(raw),
+        check: () => (checkSanitized(raw) === raw ? 'unchanged' : 'changed'),
+      };
+    },
+  },
+  {
+    name: 'names',
+    offset: 11,
+    count: COUNT,
+    run(rng) {
+      const { original, disguised } = fuzzLookalikeName(rng);
+      return {
+        input: () => JSON.stringify([original, disguised]),
+        check: () => checkLookalikeName(original, disguised),
+      };
+    },
+  },
+  {
+    name: 'rooms',
+    offset: 12,
+    count: COUNT,
+    run(rng) {
+      const { original, candidate, disguise } = fuzzRoomName(rng);
+      return {
+        input: () => JSON.stringify([original, candidate]),
+        check: () => checkRoom(original, candidate, disguise),
       };
     },
   },

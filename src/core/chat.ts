@@ -6,6 +6,7 @@
 import { NatterError, natterError } from '../protocol/errors.ts';
 import { checkName } from './names.ts';
 import { checkRoomName, roomKey } from './rooms.ts';
+import { echoInput } from './text-cut.ts';
 
 export interface ChatUser {
   /** Identity key: case-folded, look-alike-folded name. */
@@ -109,7 +110,7 @@ export class Chat {
   roomOf(user: ChatUser, rawRoom: string): Room | NatterError {
     const room = this.#rooms.get(roomKey(rawRoom.trim()));
     if (!room || !room.members.has(user.key)) {
-      return natterError('not_in_room', `you are not in ${rawRoom.slice(0, 70)}`);
+      return natterError('not_in_room', `you are not in ${echoInput(rawRoom)}`);
     }
     return room;
   }

@@ -5,6 +5,7 @@
  */
 import { NatterError, natterError } from '../protocol/errors.ts';
 import type { ClientFrame } from '../protocol/frames.ts';
+import { echoInput } from './text-cut.ts';
 import { parseDuration } from './units.ts';
 
 export type TextInput =
@@ -200,7 +201,7 @@ export function parseTextInput(line: string, nextId: () => string): TextInput {
         kind: 'error',
         error: natterError(
           'unknown_command',
-          `unknown command /${word.slice(0, 32)}; /help lists the commands`,
+          `unknown command /${echoInput(word, 32)}; /help lists the commands`,
         ),
       };
   }

@@ -1,15 +1,18 @@
 /**
- * Room names: `#` + 1–64 letters, digits or `_-.` from any script.
- * Rooms are case-insensitive; the key is what makes `#Lobby` and `#lobby` one room.
+ * Room names: `#` + 1–64 letters, digits or `_-.`, under the same rules as
+ * user names (identifier.ts): nothing invisible, one recommended script, and
+ * look-alikes meet. The key is what makes `#Lobby`, `#lobby` and a
+ * whole-script look-alike one room.
  */
 import { ROOM_NAME_MAX_CHARS } from '../protocol/limits.ts';
+import { identityKey } from './confusables.ts';
+import { identifierProblem } from './identifier.ts';
 
 export type RoomCheck = { ok: true; name: string; key: string } | { ok: false; reason: string };
 
-const ROOM_BODY = /^[\p{L}\p{M}\p{Nd}_.-]+$/u;
-
 export function roomKey(name: string): string {
-  return name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
+  const trimmed = name.trim();
+  return trimmed.startsWith('#') ? `#${identityKey(trimmed.slice(1))}` : identityKey(trimmed);
 }
 
 export function checkRoomName(raw: string): RoomCheck {
@@ -20,8 +23,10 @@ export function checkRoomName(raw: string): RoomCheck {
   if (chars < 1 || chars > ROOM_NAME_MAX_CHARS) {
     return { ok: false, reason: `room names are # and 1–${ROOM_NAME_MAX_CHARS} characters` };
   }
-  if (!ROOM_BODY.test(body)) {
-    return { ok: false, reason: 'room names use letters, digits, _ - and . only' };
+  if (/^\p{M}/u.test(body)) {
+    return { ok: false, reason: 'a room name cannot start with a combining mark' };
   }
+  const problem = identifierProblem(body, 'a room name');
+  if (problem !== null) return { ok: false, reason: problem };
   return { ok: true, name, key: roomKey(name) };
 }

@@ -2,40 +2,36 @@
  * Text is sanitised once, when it enters the server, so that nothing stored
  * or relayed can drive a reader's terminal: no escape sequences (colours,
  * cursor moves, window titles, hyperlinks, clipboard writes), no control
- * characters, no bidi overrides that reorder what is displayed.
+ * characters, no bidi overrides that reorder what is displayed, and nothing
+ * a reader cannot see (invisible.ts): hidden text cannot ride along.
  */
 
-// Everything sanitizeText acts on; one test decides the (common) clean case.
-// With the `u` flag a surrogate class matches only lone surrogates, so emoji
-// stay on the fast path.
-const NEEDS_WORK =
-  /[\x00-\x08\x0a-\x1f\x7f-\x9f\u00ad\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]/u;
+import {
+  EMOJI,
+  INVISIBLE,
+  MARK,
+  MAX_MARKS_PER_BASE,
+  STACKING_MARK,
+  VS15,
+  VS16,
+  ZWJ,
+  ZWNJ,
+  emojiTagSequenceLength,
+  isBlackFlag,
+} from './invisible.ts';
+
+// Everything sanitizeText acts on; one test decides the (common) clean case:
+// controls, invisible characters (see invisible.ts) and runs of marks long
+// enough to need counting. With the `u` flag a surrogate class matches only
+// lone surrogates, so emoji stay on the fast path.
+const NEEDS_WORK = new RegExp(
+  `${INVISIBLE.source}|[\\p{M}\\u200c\\u200d]{${MAX_MARKS_PER_BASE + 1}}`,
+  'u',
+);
 
 const ESC = 0x1b;
 const BEL = 0x07;
 const ST_C1 = 0x9c; // 8-bit String Terminator
-
-/**
- * Invisible characters removed outright: bidi embeddings, overrides and
- * isolates plus the LRM/RLM/ALM marks (they let a message display in a
- * different order than it reads, e.g. to disguise a file name), and the
- * zero-width space, word joiner, invisible operators, BOM and soft hyphen,
- * which hide text differences. ZWJ/ZWNJ (U+200C/U+200D) stay: emoji
- * sequences and several scripts need them.
- */
-function isRemovedInvisible(c: number): boolean {
-  return (
-    (c >= 0x202a && c <= 0x202e) ||
-    (c >= 0x2066 && c <= 0x2069) ||
-    c === 0x200e ||
-    c === 0x200f ||
-    c === 0x061c ||
-    c === 0xfeff ||
-    c === 0x200b ||
-    (c >= 0x2060 && c <= 0x2064) ||
-    c === 0x00ad
-  );
-}
 
 /** Line and page breaks: replaced by a space so the words on either side stay apart. */
 function isBreak(c: number): boolean {
@@ -92,30 +88,36 @@ function skipEscape(s: string, i: number): number {
   return j; // a lone ESC (plus any intermediates) is dropped; the rest is text
 }
 
-/** Removes or replaces everything a terminal could interpret. */
+/**
+ * Removes or replaces everything a terminal could interpret, and everything
+ * a reader could not see: escape sequences and controls, line breaks (one
+ * space), invisible characters by Unicode property (invisible.ts), variation
+ * selectors outside emoji, tag characters outside emoji flags, and combining
+ * marks past MAX_MARKS_PER_BASE on one base. Lone surrogates become U+FFFD.
+ * Idempotent: every decision looks at what was kept, not at what was removed.
+ */
 export function sanitizeText(raw: string): string {
   if (!NEEDS_WORK.test(raw)) return raw;
 
   let out = '';
-  let runStart = 0; // start of the pending run of ordinary characters
+  let runStart = 0; // start of the pending run of kept characters
   let lastWasBreak = false; // a run of line breaks becomes one space
+  let marks = 0; // stacking marks kept on the current base
+  let afterEmoji = false; // the last kept character can take an emoji variation selector
   let i = 0;
   while (i < raw.length) {
     const c = raw.charCodeAt(i);
     let skipTo: number;
     let replacement = '';
 
-    if (c >= 0xd800 && c <= 0xdfff) {
-      const isPair =
-        c <= 0xdbff && i + 1 < raw.length && (raw.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
-      if (isPair) {
-        i += 2;
-        lastWasBreak = false;
-        continue;
-      }
-      skipTo = i + 1;
-      replacement = '\ufffd'; // lone surrogate, as String.prototype.toWellFormed does
-    } else if (isBreak(c)) {
+    if (c >= 0x20 && c < 0x7f) {
+      i++; // printable ASCII: the common case
+      lastWasBreak = false;
+      marks = 0;
+      afterEmoji = (c >= 0x30 && c <= 0x39) || c === 0x23 || c === 0x2a; // ASCII \p{Emoji}: keycap bases
+      continue;
+    }
+    if (isBreak(c)) {
       skipTo = c === 0x0d && raw.charCodeAt(i + 1) === 0x0a ? i + 2 : i + 1;
       replacement = lastWasBreak ? '' : ' ';
     } else if (c === ESC) {
@@ -126,17 +128,50 @@ export function sanitizeText(raw: string): string {
       skipTo = skipControlString(raw, i + 1, true); // 8-bit OSC
     } else if (c === 0x90 || c === 0x98 || c === 0x9e || c === 0x9f) {
       skipTo = skipControlString(raw, i + 1, false); // 8-bit DCS, SOS, PM, APC
-    } else if ((c < 0x20 && c !== 0x09) || (c >= 0x7f && c <= 0x9f) || isRemovedInvisible(c)) {
-      skipTo = i + 1;
-    } else {
+    } else if (c === 0x09) {
       i++;
       lastWasBreak = false;
+      marks = 0;
+      afterEmoji = false;
       continue;
+    } else {
+      const cp = raw.codePointAt(i) ?? c;
+      const size = cp > 0xffff ? 2 : 1;
+      const char = raw.slice(i, i + size);
+      if (cp >= 0xd800 && cp <= 0xdfff) {
+        skipTo = i + 1;
+        replacement = '\ufffd'; // lone surrogate, as String.prototype.toWellFormed does
+      } else if (cp === ZWJ || cp === ZWNJ) {
+        i += size; // joiners: emoji sequences, Persian, Indic conjuncts
+        continue;
+      } else if (cp === VS15 || cp === VS16) {
+        if (afterEmoji) {
+          i += size;
+          afterEmoji = false;
+          continue;
+        }
+        skipTo = i + size;
+      } else if (INVISIBLE.test(char)) {
+        skipTo = i + size;
+      } else if (STACKING_MARK.test(char) && ++marks > MAX_MARKS_PER_BASE) {
+        skipTo = i + size;
+      } else {
+        i += size;
+        lastWasBreak = false;
+        if (!MARK.test(char)) marks = 0;
+        afterEmoji = EMOJI.test(char);
+        if (isBlackFlag(cp)) i += emojiTagSequenceLength(raw, i); // 🏴 + tags: a subdivision flag
+        continue;
+      }
     }
 
     out += raw.slice(runStart, i) + replacement;
     if (replacement === ' ') lastWasBreak = true;
     else if (replacement !== '') lastWasBreak = false;
+    if (replacement !== '') {
+      marks = 0;
+      afterEmoji = false;
+    }
     i = skipTo;
     runStart = i;
   }

@@ -9,6 +9,7 @@ import type { ClientFrame, ErrorFrame, ServerFrame } from '../protocol/frames.ts
 import type { Limits } from '../protocol/limits.ts';
 import { Chat, type ChatUser, type Room } from '../core/chat.ts';
 import { sanitizeText } from '../core/sanitize.ts';
+import { cleanText } from '../core/text-cut.ts';
 import type { Store } from '../store/store.ts';
 import { changePassword, register } from './account-requests.ts';
 import { NameBuckets } from './flood-gate.ts';
@@ -29,6 +30,7 @@ import type { Session } from './session.ts';
 
 /** Password attempts: 3 per minute, per name and per address. */
 const LOGIN_ATTEMPTS = { capacity: 3, perSecond: 3 / 60 };
+const QUIT_REASON_MAX_BYTES = 200; // UTF-8, cut on a grapheme boundary
 
 export interface HubOptions {
   limits: Limits;
@@ -282,7 +284,7 @@ export class Hub implements HubContext {
       case 'pong':
         return; // the session already counted the line as activity
       case 'quit': {
-        const why = frame.reason ? sanitizeText(frame.reason).slice(0, 200) : '';
+        const why = frame.reason ? cleanText(frame.reason, QUIT_REASON_MAX_BYTES) : '';
         // A clean goodbye is the last thing this session does, so the account's read positions are kept now.
         void this.markers.flush();
         session.close(why ? `quit: ${why}` : 'quit', { type: 'bye', reason: 'goodbye' });
@@ -292,7 +294,10 @@ export class Hub implements HubContext {
   }
 
   reportError(session: Session, error: NatterError, id?: string): void {
-    const frame: ErrorFrame = { type: 'error', code: error.code, message: error.message };
+    // Messages quote user input; sanitising here too covers every error line,
+    // the decoder's included (protocol/ cannot use core's sanitiser).
+    const message = sanitizeText(error.message);
+    const frame: ErrorFrame = { type: 'error', code: error.code, message };
     if (id !== undefined) frame.id = id;
     session.sendFrame(frame);
   }

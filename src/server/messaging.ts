@@ -7,6 +7,7 @@ import type { MessageKind } from '../protocol/frames.ts';
 import type { ChatUser } from '../core/chat.ts';
 import { checkName } from '../core/names.ts';
 import { checkMessageText } from '../core/sanitize.ts';
+import { echoInput } from '../core/text-cut.ts';
 import { formatClock } from '../core/format.ts';
 import type { Mute, NewMessage } from '../store/store.ts';
 import { messageEvent } from './history.ts';
@@ -85,7 +86,7 @@ export async function privateMessage(
     const checked = checkName(to);
     const account = checked.ok ? await ctx.store.accounts.getAccount(checked.key) : undefined;
     if (!account) {
-      return natterError('no_such_user', `nobody called ${to.slice(0, 40)} is online`);
+      return natterError('no_such_user', `nobody called ${echoInput(to)} is online`);
     }
     target = { key: account.nameKey, name: account.name };
   }

@@ -23,7 +23,7 @@ import { formatClock } from '../core/format.ts';
 import { SERVER_WIDE } from '../core/commands.ts';
 import { checkName } from '../core/names.ts';
 import { checkRoomName } from '../core/rooms.ts';
-import { sanitizeText } from '../core/sanitize.ts';
+import { cleanText, echoInput } from '../core/text-cut.ts';
 import { MAX_MODERATION_MS } from '../protocol/limits.ts';
 import { SERVER_SCOPE, type Ban } from '../store/moderation.ts';
 import { isRoomOperator, isServerOperator, type HubContext } from './hub-context.ts';
@@ -31,7 +31,7 @@ import { addressMatches, parseAddressTarget, plainAddress } from './moderation.t
 import { removeFromRoom } from './room-requests.ts';
 import type { Session } from './session.ts';
 
-const REASON_MAX_CHARS = 200;
+const REASON_MAX_BYTES = 200; // UTF-8, cut on a grapheme boundary
 
 export function bannedError(ban: Ban, where: string): NatterError {
   const until = ban.until === null ? '' : ` until ${formatClock(ban.until)}`;
@@ -71,7 +71,7 @@ function authorise(
   if (named !== undefined) {
     const checked = checkRoomName(named);
     const record = checked.ok ? ctx.rooms.get(checked.key) : undefined;
-    if (!record) return natterError('no_such_room', `there is no room ${named.slice(0, 70)}`);
+    if (!record) return natterError('no_such_room', `there is no room ${echoInput(named)}`);
     key = record.key;
     name = record.name;
   } else {
@@ -122,13 +122,13 @@ function banTarget(
   if (address !== null) return { kind: 'ip', value: address, label: address };
   const checked = checkName(text);
   if (!checked.ok) {
-    return natterError('bad_arguments', `${text.slice(0, 40)} is neither a name nor an address`);
+    return natterError('bad_arguments', `${echoInput(text)} is neither a name nor an address`);
   }
   return { kind: 'name', value: checked.key, label: checked.display };
 }
 
 function reasonOf(raw: string | undefined): string | null {
-  return raw ? sanitizeText(raw).trim().slice(0, REASON_MAX_CHARS) || null : null;
+  return raw ? cleanText(raw, REASON_MAX_BYTES) || null : null;
 }
 
 /** Tells the room (or, server-wide, the target and the actor) what an operator did. */
@@ -166,7 +166,7 @@ export async function kick(
   const room = ctx.chat.findRoom(scope.key);
   const target = ctx.chat.findUser(request.name);
   if (!room || !target || !room.members.has(target.key)) {
-    return natterError('no_such_user', `${request.name.slice(0, 40)} is not in ${scope.room}`);
+    return natterError('no_such_user', `${echoInput(request.name)} is not in ${scope.room}`);
   }
   const protectedTarget = founderProtection(ctx, session, scope, target.key);
   if (protectedTarget) return protectedTarget;
@@ -256,11 +256,11 @@ export async function unban(
     target instanceof NatterError ||
     !(await ctx.moderation.unban(scope.key, target.kind, target.value))
   ) {
-    return natterError('bad_arguments', `there is no ban on ${request.target.slice(0, 40)} here`);
+    return natterError('bad_arguments', `there is no ban on ${echoInput(request.target)} here`);
   }
   const event: Omit<ModerationEvent, 'type' | 'ts'> = {
     action: 'unban',
-    target: request.target,
+    target: target.label, // the canonical address or name, never the raw input
     by: user.name,
   };
   if (scope.room) event.room = scope.room;
@@ -313,7 +313,7 @@ export async function unmute(
   if (scope instanceof NatterError) return scope;
   const checked = checkName(request.name);
   if (!checked.ok || !(await ctx.moderation.unmute(scope.key, checked.key))) {
-    return natterError('bad_arguments', `${request.name.slice(0, 40)} is not muted here`);
+    return natterError('bad_arguments', `${echoInput(request.name)} is not muted here`);
   }
   const target = ctx.chat.userByKey(checked.key);
   const event: Omit<ModerationEvent, 'type' | 'ts'> = {

@@ -4,7 +4,7 @@ import type { HistoryRequest, TopicRequest } from '../protocol/frames.ts';
 import type { ChatUser, Room } from '../core/chat.ts';
 import { checkName } from '../core/names.ts';
 import { checkRoomName, roomKey } from '../core/rooms.ts';
-import { sanitizeText } from '../core/sanitize.ts';
+import { cleanText, echoInput } from '../core/text-cut.ts';
 import { DEFAULT_ROOM } from '../protocol/limits.ts';
 import { SERVER_SCOPE } from '../store/moderation.ts';
 import { historyQuery, readHistoryPage, sendHistoryPage } from './history.ts';
@@ -13,7 +13,7 @@ import { identityStart, repointToken } from './identity.ts';
 import { bannedError } from './moderation-requests.ts';
 import type { Session } from './session.ts';
 
-const TOPIC_MAX_CHARS = 300;
+const TOPIC_MAX_BYTES = 300; // UTF-8, cut on a grapheme boundary
 
 export function who(
   ctx: HubContext,
@@ -31,7 +31,7 @@ export function who(
       return natterError('not_in_room', 'you are in no room; /who #room names one');
     const checked = checkRoomName(named);
     const record = checked.ok ? ctx.rooms.get(checked.key) : undefined;
-    if (!record) return natterError('no_such_room', `there is no room ${named.slice(0, 70)}`);
+    if (!record) return natterError('no_such_room', `there is no room ${echoInput(named)}`);
     session.sendFrame({ type: 'who', room: record.name, users: [] });
     return;
   }
@@ -187,7 +187,7 @@ export async function topic(
   if (!isRoomOperator(ctx, session, room.key)) {
     return natterError('unauthorized', `only operators of ${room.name} can set its topic`);
   }
-  const text = sanitizeText(request.topic).trim().slice(0, TOPIC_MAX_CHARS) || null;
+  const text = cleanText(request.topic, TOPIC_MAX_BYTES) || null;
   await ctx.rooms.setTopic(room.key, text);
   ctx.deliverToRoom(room, {
     type: 'topic',

@@ -11,6 +11,7 @@ import type { ServerFrame } from '../protocol/frames.ts';
 import type { Limits } from '../protocol/limits.ts';
 import { LineDecoder, type LineEvent } from '../protocol/line-decoder.ts';
 import type { ChatUser } from '../core/chat.ts';
+import { sanitizeText } from '../core/sanitize.ts';
 import type { Identity } from '../store/store.ts';
 import { FloodGate, type NameBuckets } from './flood-gate.ts';
 import { OutQueue } from './out-queue.ts';
@@ -204,7 +205,7 @@ export class Session {
     this.close(error.code, {
       type: 'error',
       code: error.code,
-      message: error.message,
+      message: sanitizeText(error.message), // may quote user input
       fatal: true,
     });
   }
