@@ -42,6 +42,13 @@ const RESERVED_NAMES = [
 
 const FIRST_ALLOWED = /[\p{L}\p{Nd}_]/u;
 
+/**
+ * Which rules make keys: bump it whenever nameKey or roomKey would give a
+ * stored name another key (the store re-keys its data once at start-up).
+ * 1: case folding and a hand-made look-alike table; 2: Unicode's confusables.
+ */
+export const KEY_RULES_VERSION = 2;
+
 /** Canonical identity key: two names with the same key are "the same name" (case-insensitive, look-alikes collide). */
 export function nameKey(name: string): string {
   return identityKey(name);

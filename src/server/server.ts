@@ -11,7 +11,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { natterError } from '../protocol/errors.ts';
 import { ALPN_NATIVE, type ClientFrame } from '../protocol/frames.ts';
-import { nameKey } from '../core/names.ts';
+import { KEY_RULES_VERSION, nameKey } from '../core/names.ts';
 import { DEFAULT_EXEMPT, DEFAULT_ROOM, type Limits } from '../protocol/limits.ts';
 import { roomKey } from '../core/rooms.ts';
 import { loadServerCredentials, type ServerCredentials } from '../tls/server-credentials.ts';
@@ -105,6 +105,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const store =
     options.store ??
     new SqliteStore(path.join(options.dataDir, DATABASE_FILE), { synchronous: options.dbSync });
+  const rekeyed = await store.rekey({ version: KEY_RULES_VERSION, name: nameKey, room: roomKey });
+  if (rekeyed) {
+    log.info('stored names re-keyed for the current rules', {
+      accounts: rekeyed.accounts,
+      rooms: rekeyed.rooms,
+      conflicts: rekeyed.conflicts.length,
+    });
+  }
+  for (const conflict of rekeyed?.conflicts ?? []) {
+    log.warn('a stored name now collides with an older one and keeps its old key', { conflict });
+  }
   const rooms = await RoomDirectory.load(store, log, [roomKey(DEFAULT_ROOM)]);
   const metrics = new Metrics();
   const moderation = await Moderation.load(store, Date.now());

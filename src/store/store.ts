@@ -91,6 +91,21 @@ export interface RetentionPolicy {
   maxPerRoom: number;
 }
 
+/** How names and rooms are turned into keys (core/names, core/rooms), and which rules those are. */
+export interface KeyRules {
+  version: number;
+  name(display: string): string;
+  room(name: string): string;
+}
+
+/** What re-keying changed, for the log. */
+export interface RekeyReport {
+  accounts: number;
+  rooms: number;
+  /** Names or rooms whose new key another one had already: left under their old key. */
+  conflicts: string[];
+}
+
 export interface Store {
   readonly accounts: AccountStore;
   readonly moderation: ModerationStore;
@@ -148,6 +163,14 @@ export interface Store {
 
   /** Deletes at most `maxRows` messages beyond the policy; returns how many. */
   enforceRetention(policy: RetentionPolicy, now: number, maxRows: number): Promise<number>;
+
+  /**
+   * Brings stored keys up to the current key rules (an upgrade that changed
+   * how look-alikes fold): accounts, rooms and everything naming them are
+   * re-keyed from their display names. Null when the data already follows
+   * these rules.
+   */
+  rekey(rules: KeyRules): Promise<RekeyReport | null>;
 
   close(): Promise<void>;
 }

@@ -81,6 +81,7 @@ class SlowHistoryStore implements Store {
   readMarker: Store['readMarker'] = (...a) => this.#inner.readMarker(...a);
   advanceReadMarkers: Store['advanceReadMarkers'] = (...a) => this.#inner.advanceReadMarkers(...a);
   revokeResumeTokens: Store['revokeResumeTokens'] = (...a) => this.#inner.revokeResumeTokens(...a);
+  rekey: Store['rekey'] = (rules) => this.#inner.rekey(rules);
   close: Store['close'] = () => this.#inner.close();
 }
 

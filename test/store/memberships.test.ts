@@ -127,7 +127,7 @@ test('client ids are unique per sender scope: another scope stores anew, the sam
   assert.equal(again!.message.id, later!.message.id);
 });
 
-test('a database made by schema version 2 migrates to 3 keeping its rooms, messages and accounts', async (t) => {
+test('a database made by schema version 2 migrates to the current version keeping its rooms, messages and accounts', async (t) => {
   const file = await fileIn(t);
   const old = new DatabaseSync(file);
   for (const sql of MIGRATIONS.slice(0, 2)) old.exec(sql);
@@ -160,4 +160,58 @@ test('a database made by schema version 2 migrates to 3 keeping its rooms, messa
     message('#dev', 'ann', { clientId: 'k1', senderScope: '' }),
   ]);
   assert.equal(dup!.duplicate, true);
+});
+
+test('re-keying for new key rules: accounts, rooms and what names them move to their new keys, once', async (t) => {
+  const file = await fileIn(t);
+  const s = await store(t, file);
+  // Stored under keys made by older rules (here: plain lower case, no look-alike folding).
+  await s.accounts.createAccount({
+    nameKey: 'martin',
+    name: 'Martin',
+    passwordHash: 'h',
+    createdAt: 1,
+  });
+  await s.accounts.createAccount({
+    nameKey: 'rnartin',
+    name: 'rnartin',
+    passwordHash: 'h',
+    createdAt: 2,
+  });
+  await s.ensureRoom({ key: '#dev', name: '#Dev', createdAt: 1, founder: 'martin' });
+  await s.addMembership('martin', { roomKey: '#dev', roomName: '#Dev', lastRead: 3 }, 1);
+  await s.moderation.addMute({
+    scope: '#dev',
+    nameKey: 'gus',
+    label: 'Gus',
+    until: null,
+    reason: null,
+    by: 'x',
+    createdAt: 1,
+  });
+  await s.appendMessages([message('#dev', 'martin', { fromName: 'Martin' })]);
+  await s.saveResumeToken('t1', { nameKey: 'martin', since: 1 }, Date.now() + 60_000);
+  // New rules: keys are upper case, and "rn" folds to "m".
+  const rules = {
+    version: 7,
+    name: (n: string) => n.replaceAll('rn', 'm').toUpperCase(),
+    room: (n: string) => `#${n.slice(1).toUpperCase()}`,
+  };
+  const report = await s.rekey(rules);
+  assert.deepEqual(report, { accounts: 1, rooms: 1, conflicts: ['account rnartin'] });
+  assert.equal((await s.accounts.getAccount('MARTIN'))?.name, 'Martin');
+  assert.equal(
+    (await s.accounts.getAccount('rnartin'))?.name,
+    'rnartin',
+    'the younger look-alike keeps its key',
+  );
+  assert.equal((await s.getRoom('#DEV'))?.founder, 'MARTIN');
+  assert.deepEqual(await s.listMemberships('MARTIN'), [
+    { roomKey: '#DEV', roomName: '#Dev', lastRead: 3 },
+  ]);
+  assert.equal((await s.moderation.listMutes(0))[0]?.nameKey, 'GUS');
+  assert.equal((await s.moderation.listMutes(0))[0]?.scope, '#DEV');
+  assert.equal((await s.roomHistory('#DEV', { limit: 5 }))[0]?.fromKey, 'MARTIN');
+  assert.equal(await s.findResumeToken('t1', 0), undefined, 'tokens of old keys are void');
+  assert.equal(await s.rekey(rules), null, 'already done');
 });

@@ -99,4 +99,11 @@ export const MIGRATIONS: readonly string[] = [
 
   CREATE INDEX resume_tokens_by_name ON resume_tokens (name_key);
   `,
+  // 4: facts about the data itself, e.g. which rules made its name keys
+  `
+  CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+  `,
 ];

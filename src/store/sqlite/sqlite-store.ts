@@ -7,9 +7,11 @@ import type {
   AppendResult,
   HistoryQuery,
   Identity,
+  KeyRules,
   Membership,
   NewMessage,
   ReadPosition,
+  RekeyReport,
   RetentionPolicy,
   Store,
   StoredMessage,
@@ -17,6 +19,7 @@ import type {
 } from '../store.ts';
 import { SqliteDatabase, type DatabaseOptions, type Row } from './database.ts';
 import { SqliteMemberships } from './sqlite-memberships.ts';
+import { rekey } from './sqlite-rekey.ts';
 import { SqliteAccounts } from './sqlite-moderation.ts';
 
 export type SqliteStoreOptions = DatabaseOptions;
@@ -310,6 +313,11 @@ export class SqliteStore implements Store {
     }
     this.#sql('DELETE FROM resume_tokens WHERE expires_at <= ?').run(now);
     return deleted;
+  }
+
+  async rekey(rules: KeyRules): Promise<RekeyReport | null> {
+    this.#flushTokens();
+    return rekey(this.#db, rules);
   }
 
   async close(): Promise<void> {
