@@ -35,7 +35,9 @@ async function main(argv: readonly string[]): Promise<number> {
     )(rest);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`natter ${name}: ${error.message}\n`);
+      process.stderr.write(
+        `natter ${name}: ${error.message}\nusage: natter ${name} [options]   (natter ${name} --help)\n`,
+      );
       return 2;
     }
     const code = (error as NodeJS.ErrnoException).code;

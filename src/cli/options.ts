@@ -119,7 +119,7 @@ export function parseOptions(
       ) as Record<string, { type: 'string' | 'boolean'; short?: string }>,
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(explainParseError((error as Error).message, specs));
   }
   const fromFlags: OptionValues = {};
   for (const spec of specs) {
@@ -133,6 +133,38 @@ export function parseOptions(
     values[spec.name] = fromFlags[spec.name] ?? fromConfig[spec.name] ?? spec.default;
   }
   return { values, positionals: parsed.positionals };
+}
+
+/**
+ * parseArgs' own words, plus a suggestion for a mistyped flag: the known
+ * flag closest to it (by edit distance), when one is close enough.
+ */
+function explainParseError(message: string, specs: readonly OptionSpec[]): string {
+  const unknown = /^Unknown option '(-{1,2})([^']*)'/u.exec(message);
+  if (!unknown) return message;
+  const typed = unknown[2]!;
+  let best: { name: string; distance: number } | null = null;
+  for (const spec of specs) {
+    const distance = editDistance(typed, spec.name);
+    if (best === null || distance < best.distance) best = { name: spec.name, distance };
+  }
+  const close = best !== null && best.distance <= Math.max(2, Math.floor(typed.length / 3));
+  const hint = close ? `; did you mean --${best!.name}?` : '';
+  return `unknown option ${unknown[1]}${typed}${hint} (--help lists the options)`;
+}
+
+/** Levenshtein distance, for "did you mean". */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 export function formatOptionsHelp(specs: readonly OptionSpec[]): string {
