@@ -105,7 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const store =
     options.store ??
     new SqliteStore(path.join(options.dataDir, DATABASE_FILE), { synchronous: options.dbSync });
-  const rooms = await RoomDirectory.load(store, log, [roomKey(DEFAULT_ROOM)]);
+  const rooms = await RoomDirectory.load(store, log, [roomKey(DEFAULT_ROOM)], limits);
   const metrics = new Metrics();
   const moderation = await Moderation.load(store, Date.now());
   const hub = new Hub({
