@@ -185,7 +185,12 @@ export class Connection extends ConnectionLifecycle {
       const resume = this.#resume.point(link.resumed);
       if (Object.keys(resume).length > 0) hello.resume = resume;
       // A resumed room with more missed than one replay holds is fetched on.
-      this.#catchUp.start(link.resumed, resume[PRIVATE_RESUME_KEY] !== undefined);
+      // (An account's room resumed from 0 is replayed from its read position,
+      // newest first, so its `more` means older messages: nothing to fetch.)
+      const forward = link.resumed.filter(
+        (room) => this.#password === null || (resume[room] ?? 0) > 0,
+      );
+      this.#catchUp.start(forward, resume[PRIVATE_RESUME_KEY] !== undefined);
       if (this.#session.token) hello.token = this.#session.token;
     }
     link.send(hello);
