@@ -49,7 +49,7 @@ async function seed(
       kind: 'say',
       text: bigText(i),
       clientId: `seed.${i}`,
-      senderSince: ts,
+      senderScope: 'seed',
     });
   }
   await store.appendMessages(batch);
