@@ -203,11 +203,18 @@ export class NatterConn extends ChatConn {
     return this.#typeIs(buf, start, end, 0x65);
   }
 
-  /** Logs in and joins `room` (#lobby: the default; another room: through `resume`). */
+  /** Logs in and joins `room` (#lobby: the default; another room: through `resume`, or a join when it does not exist yet). */
   async login(room: string): Promise<void> {
+    const missing = (line: string) =>
+      line.startsWith('{"type":"error"') && line.includes('"code":"no_such_room"');
     const done = this.expect(
-      (line) => line.startsWith('{"type":"who"'),
-      (line) => line.startsWith('{"type":"error"') || line.startsWith('{"type":"bye"'),
+      (line) => {
+        // A resume never creates a room: the first client of one creates it by joining.
+        if (missing(line)) this.write(`{"type":"join","room":"${room}"}\n`);
+        return line.startsWith('{"type":"who"');
+      },
+      (line) =>
+        (line.startsWith('{"type":"error"') && !missing(line)) || line.startsWith('{"type":"bye"'),
       60_000,
     );
     const hello: Record<string, unknown> = { type: 'hello', version: 1, name: this.name };

@@ -68,6 +68,8 @@ const BENCH_LIMITS: Record<string, string> = {
   'max-connections-per-ip': '1000000',
   'new-connections-per-ip': '1000000',
   'max-connections': '1000000',
+  'room-creations-per-ip': '1000000',
+  'room-creations-per-user': '1000000',
   'out-queue-soft': '4MiB',
   'out-queue-hard': '256MiB',
   'out-queue-stall': '10m',

@@ -162,6 +162,41 @@ export const LIMIT_OPTIONS: readonly (OptionSpec & { field: keyof Limits })[] = 
     default: DEFAULT_LIMITS.roomForgetMs,
     description: 'an unregistered room with no members and no history is forgotten after this',
   },
+  {
+    name: 'max-rooms',
+    field: 'maxRooms',
+    kind: 'integer',
+    default: DEFAULT_LIMITS.maxRooms,
+    description: 'rooms the server keeps in all; creating more gets too_many_rooms',
+  },
+  {
+    name: 'room-creations-per-ip',
+    field: 'roomCreationsPerAddress',
+    kind: 'integer',
+    default: DEFAULT_LIMITS.roomCreationsPerAddress,
+    description: 'new rooms per address (IPv4 /32, IPv6 /64) per room-creation-window',
+  },
+  {
+    name: 'room-creations-per-user',
+    field: 'roomCreationsPerName',
+    kind: 'integer',
+    default: DEFAULT_LIMITS.roomCreationsPerName,
+    description: 'new rooms per name per room-creation-window',
+  },
+  {
+    name: 'room-creation-window',
+    field: 'roomCreationWindowMs',
+    kind: 'duration',
+    default: DEFAULT_LIMITS.roomCreationWindowMs,
+    description: 'the window for room-creations-per-ip and room-creations-per-user',
+  },
+  {
+    name: 'room-creation-cost',
+    field: 'roomCreationCost',
+    kind: 'integer',
+    default: DEFAULT_LIMITS.roomCreationCost,
+    description: 'flood tokens creating a room costs on top of the join',
+  },
 ];
 
 const OTHER_OPTIONS: readonly OptionSpec[] = [

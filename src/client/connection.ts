@@ -17,12 +17,13 @@ import type {
   WelcomeFrame,
 } from '../protocol/frames.ts';
 import { PROTOCOL_VERSION } from '../protocol/frames.ts';
+import { CatchUp } from './catch-up.ts';
 import { badField } from './check-frame.ts';
 import { ConnectionLifecycle } from './connection-lifecycle.ts';
 import type { ConnectionOptions, OutgoingFrame } from './connection-types.ts';
 import type { Link } from './link.ts';
 import { Outbox, type PendingMessage, type Unidentified } from './outbox.ts';
-import { ResumeTracker } from './resume.ts';
+import { PRIVATE_RESUME_KEY, ResumeTracker } from './resume.ts';
 import { SessionState } from './session-state.ts';
 
 export type * from './connection-types.ts';
@@ -63,6 +64,7 @@ export class Connection extends ConnectionLifecycle {
   readonly #session: SessionState;
   readonly #resume = new ResumeTracker();
   readonly #outbox: Outbox;
+  readonly #catchUp: CatchUp;
   /** Kept in memory only, so a reconnect logs in again without asking. */
   #password: string | null;
 
@@ -76,6 +78,13 @@ export class Connection extends ConnectionLifecycle {
     let n = 0;
     this.newId = options.newId ?? (() => `${prefix}.${++n}`);
     this.#outbox = new Outbox(this.newId);
+    this.#catchUp = new CatchUp(
+      {
+        pageLimit: () => this.#session.limits?.historyMax ?? 1000,
+        send: (request) => this.link?.send(request),
+      },
+      this.newId,
+    );
   }
 
   /** Our name as the server displays it (after welcome and /nick). */
@@ -175,6 +184,13 @@ export class Connection extends ConnectionLifecycle {
       link.resumed = this.#session.resumeOrder();
       const resume = this.#resume.point(link.resumed);
       if (Object.keys(resume).length > 0) hello.resume = resume;
+      // A resumed room with more missed than one replay holds is fetched on.
+      // (An account's room resumed from 0 is replayed from its read position,
+      // newest first, so its `more` means older messages: nothing to fetch.)
+      const forward = link.resumed.filter(
+        (room) => this.#password === null || (resume[room] ?? 0) > 0,
+      );
+      this.#catchUp.start(forward, resume[PRIVATE_RESUME_KEY] !== undefined);
       if (this.#session.token) hello.token = this.#session.token;
     }
     link.send(hello);
@@ -225,8 +241,15 @@ export class Connection extends ConnectionLifecycle {
         if (!this.#error(link, frame)) return;
         break;
       case 'message':
+        this.#catchUp.message(frame);
         if (!this.#resume.accept(frame)) return; // already shown
         break;
+      case 'history': {
+        const shown = this.#catchUp.end(frame);
+        if (shown === null) return; // more pages of a catch-up follow
+        this.emit('frame', shown);
+        return;
+      }
       case 'bye':
         this.bye = frame.reason;
         break;
@@ -259,6 +282,11 @@ export class Connection extends ConnectionLifecycle {
     if (!link.loggedIn && PASSWORD_CODES.has(frame.code) && !frame.fatal) {
       void this.#passwordRefused(link, frame);
       return true;
+    }
+    if (this.#catchUp.owns(frame.id)) {
+      this.emit('warning', `could not fetch the rest of what was missed: ${frame.message}`);
+      this.#catchUp.refused();
+      return false;
     }
     if (frame.id !== undefined) {
       const message = this.#outbox.settle(frame.id);

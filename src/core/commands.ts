@@ -28,7 +28,7 @@ export const TEXT_COMMANDS: readonly CommandHelp[] = [
   { usage: '/join #room', about: 'join (or create) a room and make it current' },
   { usage: '/switch #room', about: 'make a room you are in current' },
   { usage: '/leave [#room]', about: 'leave a room (the current one by default)' },
-  { usage: '/rooms', about: 'list rooms and member counts' },
+  { usage: '/rooms [FILTER] [#AFTER]', about: 'list rooms (matching FILTER; after #AFTER)' },
   { usage: '/topic [TEXT]', about: 'show or set the topic of the current room' },
   { usage: '/history [N]', about: 'the last N messages of the current room' },
   { usage: '/register PASSWORD', about: 'own your current name: it will need this password' },
@@ -147,8 +147,19 @@ export function parseTextInput(line: string, nextId: () => string): TextInput {
       if (others.length > 0) return usage('/leave');
       return { kind: 'frame', frame: { type: 'leave', room: first || undefined } };
     case 'rooms':
-    case 'list':
-      return { kind: 'frame', frame: { type: 'rooms' } };
+    case 'list': {
+      // A word starting with # is where the previous page ended; another word filters.
+      const words = rest === '' ? [] : rest.split(/\s+/u);
+      const after = words.filter((w) => w.startsWith('#'));
+      const match = words.filter((w) => !w.startsWith('#'));
+      if (after.length > 1 || match.length > 1) return usage('/rooms');
+      const frame = withOptional(
+        withOptional({ type: 'rooms' as const }, 'match', match[0]),
+        'after',
+        after[0],
+      );
+      return { kind: 'frame', frame };
+    }
     case 'topic':
       return { kind: 'frame', frame: rest ? { type: 'topic', topic: rest } : { type: 'topic' } };
     case 'history': {

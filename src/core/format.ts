@@ -79,14 +79,20 @@ export function formatTextLine(frame: ServerFrame): string | null {
       }`;
     case 'nick':
       return `[${formatClock(frame.ts)}] -- ${frame.old} is now known as ${frame.name}`;
-    case 'who':
-      return `-- ${frame.room}: ${frame.users.length} ${
-        frame.users.length === 1 ? 'user' : 'users'
-      }: ${frame.users.join(', ')}`;
-    case 'rooms':
-      return frame.rooms.length === 0
-        ? '-- no rooms'
-        : `-- rooms: ${frame.rooms.map((r) => `${r.room} (${r.members})`).join(', ')}`;
+    case 'who': {
+      const count = frame.count ?? frame.users.length;
+      const rest = count - frame.users.length;
+      return `-- ${frame.room}: ${count} ${count === 1 ? 'user' : 'users'}: ${frame.users.join(', ')}${
+        rest > 0 ? ` and ${rest} more` : ''
+      }`;
+    }
+    case 'rooms': {
+      if (frame.rooms.length === 0) return '-- no rooms';
+      const last = frame.rooms.at(-1)!.room;
+      return `-- rooms: ${frame.rooms.map((r) => `${r.room} (${r.members})`).join(', ')}${
+        frame.more ? `; more after ${last}: /rooms [FILTER] ${last}` : ''
+      }`;
+    }
     case 'history':
       if (frame.count === 0) {
         // Silence after a join replay; an answer to /history is never silent.

@@ -24,18 +24,18 @@ export class TokenBucket {
     this.#updatedAt = now;
   }
 
-  /** Milliseconds until a token is available (0: one is available now). */
-  waitMs(now: number): number {
+  /** Milliseconds until `count` tokens are available (0: they are now). */
+  waitMs(now: number, count = 1): number {
     this.#refill(now);
-    if (this.#tokens >= 1) return 0;
-    return Math.ceil(((1 - this.#tokens) / this.rate.perSecond) * 1000);
+    if (this.#tokens >= count) return 0;
+    return Math.ceil(((count - this.#tokens) / this.rate.perSecond) * 1000);
   }
 
-  /** Takes a token if one is available. */
-  take(now: number): boolean {
+  /** Takes `count` tokens if that many are available (all or none). */
+  take(now: number, count = 1): boolean {
     this.#refill(now);
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    if (this.#tokens < count) return false;
+    this.#tokens -= count;
     return true;
   }
 

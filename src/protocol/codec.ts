@@ -148,7 +148,12 @@ function readClientFrame(o: Json, text: number): ClientFrame {
     case 'leave':
       return { type: 'leave', room: optStr(o, 'room', SHORT_TEXT_MAX_CHARS) };
     case 'rooms':
-      return { type: 'rooms' };
+      return {
+        type: 'rooms',
+        after: optStr(o, 'after', SHORT_TEXT_MAX_CHARS),
+        limit: optId(o, 'limit'),
+        match: optStr(o, 'match', SHORT_TEXT_MAX_CHARS),
+      };
     case 'history':
       return {
         type: 'history',

@@ -64,6 +64,12 @@ export interface LeaveRequest {
 }
 export interface RoomsRequest {
   type: 'rooms';
+  /** Only rooms after this one (in room-key order): the last room of the previous page. */
+  after?: string;
+  /** At most this many (1–ROOMS_PAGE_MAX, default ROOMS_PAGE_DEFAULT); a page also stops at a byte budget. */
+  limit?: number;
+  /** Only rooms whose name contains this, case-insensitively. */
+  match?: string;
 }
 export interface HistoryRequest {
   type: 'history';
@@ -246,7 +252,12 @@ export interface MessageEvent {
 export interface WhoReply {
   type: 'who';
   room: string;
+  /** Members in join order: the first ones, when the room is too large for one reply. */
   users: string[];
+  /** How many members the room has (absent from older servers). */
+  count?: number;
+  /** True when `users` lists only the first `users.length` of `count`. */
+  more?: boolean;
 }
 export interface JoinEvent {
   type: 'join';
@@ -270,6 +281,8 @@ export interface NickEvent {
 export interface RoomsReply {
   type: 'rooms';
   rooms: { room: string; members: number; topic?: string }[];
+  /** More rooms match beyond this page: ask again with `after` set to the last room (absent from older servers). */
+  more?: boolean;
 }
 /** Ends a run of replayed messages (`history: true`): after a join, a resume or a request. */
 export interface HistoryEnd {

@@ -44,6 +44,15 @@ export interface Limits {
   maxSessionsPerAccount: number;
   /** Milliseconds an unregistered room with no members and no history is kept before it is forgotten. */
   roomForgetMs: number;
+  /** Rooms the server keeps in all; creating more is refused with `too_many_rooms`. */
+  maxRooms: number;
+  /** Rooms one address (IPv4 /32, IPv6 /64) may create per `roomCreationWindowMs` (a bucket: that many at once, refilled over the window). */
+  roomCreationsPerAddress: number;
+  /** Rooms one name may create per `roomCreationWindowMs`. */
+  roomCreationsPerName: number;
+  roomCreationWindowMs: number;
+  /** Flood tokens creating a room costs on top of the join's own (at most floodBurst - 1). */
+  roomCreationCost: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -69,6 +78,11 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxConnections: 20_000,
   maxSessionsPerAccount: 8,
   roomForgetMs: 86_400_000,
+  maxRooms: 10_000,
+  roomCreationsPerAddress: 20,
+  roomCreationsPerName: 10,
+  roomCreationWindowMs: 3_600_000,
+  roomCreationCost: 4,
 });
 
 /** The longest ban or mute: ten years. Longer is refused rather than overflowing a date. */
@@ -80,3 +94,7 @@ export const DEFAULT_EXEMPT = ['127.0.0.0/8', '::1/128'] as const;
 export const NAME_MAX_CHARS = 32;
 export const ROOM_NAME_MAX_CHARS = 64;
 export const DEFAULT_ROOM = '#lobby';
+
+/** Rooms in one `rooms` reply: by default, and at most (a reply also stops at a byte budget). */
+export const ROOMS_PAGE_DEFAULT = 100;
+export const ROOMS_PAGE_MAX = 500;

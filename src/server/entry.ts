@@ -11,10 +11,10 @@ import { DEFAULT_ROOM } from '../protocol/limits.ts';
 import type { ChatUser } from '../core/chat.ts';
 import { roomKey } from '../core/rooms.ts';
 import { PRIVATE_MARKER } from '../store/store.ts';
-import { readHistoryPage, sendHistoryPage } from './history.ts';
 import type { HubContext } from './hub-context.ts';
 import type { LoginHello } from './login.ts';
 import { PRIVATE_RESUME_KEY } from './messaging.ts';
+import { replay } from './replay.ts';
 import { join, replayPlan, roomNameOf } from './room-join.ts';
 import type { Session } from './session.ts';
 
@@ -117,10 +117,9 @@ async function replayPrivate(
       (from, cap) => ctx.store.countPrivateMessages(user.key, since, from, cap),
       session.dialect === 'text',
     );
-    const { page, more } = await readHistoryPage(plan.query, (query) =>
-      ctx.store.privateHistory(user.key, null, since, query),
-    );
-    lastReplayed = sendHistoryPage(session, page, { with: '' }, more);
+    lastReplayed = (
+      await replay(ctx, session, { with: '', userKey: user.key, peerKey: null, since }, plan.query)
+    ).lastId;
     if (account !== null) {
       if (session.dialect === 'text' && lastReplayed > 0) {
         ctx.markers.advance(account, PRIVATE_MARKER, lastReplayed);

@@ -100,6 +100,21 @@ export class FloodGate {
     return { kind: 'refused', retryInMs };
   }
 
+  /**
+   * Takes `tokens` more from the connection's and the name's buckets, for a
+   * request that costs more than one frame (creating a room): all or none.
+   * Returns 0 when taken, else the milliseconds until they would be.
+   */
+  charge(tokens: number, now: number): number {
+    const key = this.#nameKey();
+    const name = key === null ? undefined : this.#names.get(key, now);
+    const wait = Math.max(this.#connection.waitMs(now, tokens), name?.waitMs(now, tokens) ?? 0);
+    if (wait > 0) return wait;
+    this.#connection.take(now, tokens);
+    name?.take(now, tokens);
+    return 0;
+  }
+
   /** Counts a strike (a malformed line, say); false when the sender has used them all. */
   strike(now: number): boolean {
     return this.#strikes.take(now);

@@ -127,6 +127,7 @@ export class Hub implements HubContext {
   sweep(now: number): void {
     this.loginAttempts.byName.sweep(now);
     this.loginAttempts.byAddress.sweep(now);
+    this.rooms.sweepCreations(now);
   }
 
   /**
@@ -248,7 +249,7 @@ export class Hub implements HubContext {
       case 'leave':
         return room.leave(this, session, user, frame.room);
       case 'rooms':
-        return room.rooms(this, session);
+        return room.rooms(this, session, frame);
       case 'history':
         return room.history(this, session, user, frame);
       case 'topic':

@@ -18,17 +18,32 @@ export class OutQueue {
   readonly #socket: Socket;
   readonly #limits: OutQueueLimits;
   readonly #onOverflow: (queuedBytes: number) => void;
+  readonly #mayRead: () => boolean;
+  /** Waiting for the queue to be back under the soft limit (replays, to send their next page). */
+  #drainWaiters: (() => void)[] = [];
   #chunks: Buffer[] = [];
   #bytes = 0;
   #scheduled = false;
+  #stopped = false;
   #throttled = false;
   #overflowed = false;
   #stallTimer: NodeJS.Timeout | undefined;
 
-  constructor(socket: Socket, limits: OutQueueLimits, onOverflow: (queuedBytes: number) => void) {
+  /**
+   * @param mayRead whether reading may resume once the queue drains: the
+   *   session also pauses reading while it handles a line, and draining must
+   *   not undo that (the lines would pile up unread in memory instead).
+   */
+  constructor(
+    socket: Socket,
+    limits: OutQueueLimits,
+    onOverflow: (queuedBytes: number) => void,
+    mayRead: () => boolean = () => true,
+  ) {
     this.#socket = socket;
     this.#limits = limits;
     this.#onOverflow = onOverflow;
+    this.#mayRead = mayRead;
     socket.on('drain', () => this.#maybeResume());
   }
 
@@ -40,6 +55,20 @@ export class OutQueue {
   /** True while reading from this client is paused because it does not drain. */
   get throttled(): boolean {
     return this.#throttled;
+  }
+
+  /** True once the client has been cut for not reading, or the queue was stopped. */
+  get ended(): boolean {
+    return this.#overflowed || this.#stopped;
+  }
+
+  /**
+   * Resolves once the queue is at or under its soft limit (at once when it
+   * is), or when it ends: the signal a replay waits for before its next page.
+   */
+  whenDrained(): Promise<void> {
+    if (!this.#throttled || this.ended) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
   push(data: Buffer): void {
@@ -88,19 +117,29 @@ export class OutQueue {
     this.#chunks = [];
     this.#bytes = 0;
     clearTimeout(this.#stallTimer);
+    this.#wakeDrainWaiters();
     this.#onOverflow(queued);
   }
 
-  /** Stops the stall clock; called when the connection ends. */
+  /** Stops the stall clock and wakes whoever waits to drain; called when the connection ends. */
   stop(): void {
+    this.#stopped = true;
     clearTimeout(this.#stallTimer);
+    this.#wakeDrainWaiters();
   }
 
   #maybeResume(): void {
     if (this.#throttled && !this.#overflowed && this.queuedBytes <= this.#limits.softBytes) {
       this.#throttled = false;
       clearTimeout(this.#stallTimer);
-      this.#socket.resume();
+      if (this.#mayRead()) this.#socket.resume();
+      this.#wakeDrainWaiters();
     }
+  }
+
+  #wakeDrainWaiters(): void {
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const wake of waiters) wake();
   }
 }

@@ -4,9 +4,42 @@
  * before it is confirmed to anyone), so joins read it without a query.
  * Unregistered rooms that nobody is in and that hold no history are
  * forgotten after a while, so `/rooms` does not list every room ever made.
+ *
+ * Rooms are stored, so creating one is rationed: a global cap, and buckets
+ * per address and per name (a burst, refilled over the window). Listing is
+ * paged, in room-key order, so no answer grows with the server.
  */
+import { natterError, type NatterError } from '../protocol/errors.ts';
+import type { Limits } from '../protocol/limits.ts';
 import type { Store, StoredRoom } from '../store/store.ts';
+import { NameBuckets } from './flood-gate.ts';
 import type { Logger } from './log.ts';
+
+export type RoomCreationLimits = Pick<
+  Limits,
+  'maxRooms' | 'roomCreationsPerAddress' | 'roomCreationsPerName' | 'roomCreationWindowMs'
+>;
+
+/** Who wants to create a room: the rationing keys. */
+export interface Creator {
+  /** The address key (IPv4 /32, IPv6 /64). */
+  address: string;
+  nameKey: string;
+}
+
+export interface RoomPage {
+  rooms: StoredRoom[];
+  /** Rooms matching beyond this page. */
+  more: boolean;
+}
+
+function bucketRate(perWindow: number, windowMs: number) {
+  return { capacity: perWindow, perSecond: perWindow / Math.max(1, windowMs / 1000) };
+}
+
+function seconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}
 
 export class RoomDirectory {
   readonly #store: Store;
@@ -15,16 +48,35 @@ export class RoomDirectory {
   /** When each room was first seen empty (no member online), for forgetting it. */
   readonly #emptySince = new Map<string, number>();
   readonly #keep: ReadonlySet<string>;
+  readonly #limits: RoomCreationLimits;
+  /** Keys in ascending order, for paging; rebuilt lazily after a change. */
+  #sorted: string[] | null = null;
+  readonly #byAddress: NameBuckets;
+  readonly #byName: NameBuckets;
 
-  private constructor(store: Store, log: Logger, keep: ReadonlySet<string>) {
+  private constructor(
+    store: Store,
+    log: Logger,
+    keep: ReadonlySet<string>,
+    limits: RoomCreationLimits,
+  ) {
     this.#store = store;
     this.#log = log;
     this.#keep = keep;
+    this.#limits = limits;
+    const window = limits.roomCreationWindowMs;
+    this.#byAddress = new NameBuckets(bucketRate(limits.roomCreationsPerAddress, window));
+    this.#byName = new NameBuckets(bucketRate(limits.roomCreationsPerName, window));
   }
 
   /** `keep`: room keys never forgotten (#lobby). */
-  static async load(store: Store, log: Logger, keep: readonly string[]): Promise<RoomDirectory> {
-    const directory = new RoomDirectory(store, log, new Set(keep));
+  static async load(
+    store: Store,
+    log: Logger,
+    keep: readonly string[],
+    limits: RoomCreationLimits,
+  ): Promise<RoomDirectory> {
+    const directory = new RoomDirectory(store, log, new Set(keep), limits);
     for (const room of await store.listRooms()) directory.#rooms.set(room.key, room);
     return directory;
   }
@@ -35,6 +87,75 @@ export class RoomDirectory {
 
   all(): StoredRoom[] {
     return [...this.#rooms.values()];
+  }
+
+  get size(): number {
+    return this.#rooms.size;
+  }
+
+  /**
+   * Up to `limit` rooms in key order after the key `afterKey`, whose key
+   * contains `match` (already a room key fragment), and whether more follow.
+   * `fits` may stop a page early (a byte budget); it always admits the first.
+   */
+  page(
+    options: { afterKey?: string; match?: string; limit: number },
+    fits: (room: StoredRoom, taken: number) => boolean = () => true,
+  ): RoomPage {
+    const sorted = (this.#sorted ??= [...this.#rooms.keys()].sort());
+    let start = 0;
+    if (options.afterKey !== undefined) {
+      // First key greater than afterKey (binary search: the list can be long).
+      let high = sorted.length;
+      while (start < high) {
+        const mid = (start + high) >>> 1;
+        if (sorted[mid]! <= options.afterKey) start = mid + 1;
+        else high = mid;
+      }
+    }
+    const rooms: StoredRoom[] = [];
+    for (let i = start; i < sorted.length; i++) {
+      const key = sorted[i]!;
+      const room = this.#rooms.get(key);
+      if (!room || (options.match !== undefined && !key.includes(options.match))) continue;
+      if (rooms.length >= options.limit || (rooms.length > 0 && !fits(room, rooms.length))) {
+        return { rooms, more: true };
+      }
+      rooms.push(room);
+    }
+    return { rooms, more: false };
+  }
+
+  /**
+   * Whether `creator` may create a room now: under the global cap and with
+   * a token left in both its address's and its name's bucket. Takes the
+   * tokens when allowed (call only when the room is about to be created).
+   */
+  admitCreation(creator: Creator, now: number): NatterError | null {
+    if (this.#rooms.size >= this.#limits.maxRooms) {
+      return natterError(
+        'too_many_rooms',
+        `this server has its maximum of ${this.#limits.maxRooms} rooms; join an existing one`,
+      );
+    }
+    const address = this.#byAddress.get(creator.address, now);
+    const name = this.#byName.get(creator.nameKey, now);
+    const wait = Math.max(address.waitMs(now), name.waitMs(now));
+    if (wait > 0) {
+      return natterError(
+        'rate_limited',
+        `too many new rooms; you can create another in ${seconds(wait)} s (joining existing ones is fine)`,
+      );
+    }
+    address.take(now);
+    name.take(now);
+    return null;
+  }
+
+  /** Forgets full creation buckets. */
+  sweepCreations(now: number): void {
+    this.#byAddress.sweep(now);
+    this.#byName.sweep(now);
   }
 
   /** Creates (and stores) a room; an existing one is returned as it is. */
@@ -48,10 +169,12 @@ export class RoomDirectory {
     if (existing) return existing;
     const room: StoredRoom = { key, name, topic: null, createdAt: now, founder };
     this.#rooms.set(key, room);
+    this.#sorted = null;
     try {
       await this.#store.ensureRoom(room);
     } catch (error) {
       this.#rooms.delete(key);
+      this.#sorted = null;
       throw error;
     }
     return room;
@@ -85,6 +208,7 @@ export class RoomDirectory {
         if (await this.#store.forgetRoom(room.key)) {
           if (isEmpty(room.key)) {
             this.#rooms.delete(room.key);
+            this.#sorted = null;
             forgotten.push(room.key);
           } else await this.#store.ensureRoom(room); // someone came in meanwhile
         }

@@ -15,10 +15,12 @@ import { DEFAULT_ROOM } from '../protocol/limits.ts';
 import type { ChatUser, Room } from '../core/chat.ts';
 import { checkRoomName, roomKey } from '../core/rooms.ts';
 import type { HistoryQuery } from '../store/store.ts';
-import { readHistoryPage, sendHistoryPage } from './history.ts';
+import { whoReply } from './bounded-replies.ts';
+import { addressKey } from './connection-limits.ts';
 import type { HubContext } from './hub-context.ts';
 import { bannedError } from './moderation-requests.ts';
 import { Outgoing } from './outgoing.ts';
+import { replay } from './replay.ts';
 import type { Session } from './session.ts';
 
 export interface JoinOptions {
@@ -60,6 +62,10 @@ export async function join(
       const lobby = checked.key === roomKey(DEFAULT_ROOM);
       if (options.entering && !lobby) {
         return natterError('no_such_room', `there is no room ${checked.name} any more`);
+      }
+      if (!lobby) {
+        const refused = admitCreation(ctx, session, user, now);
+        if (refused) return refused;
       }
       // Whoever creates a room while logged in to an account registers it (#lobby is the server's).
       const founder = lobby ? null : session.account;
@@ -105,7 +111,31 @@ export async function join(
   }
   const topic = ctx.rooms.get(joined.key)?.topic;
   if (topic) session.sendFrame({ type: 'topic', room: joined.name, topic });
-  sendWho(session, joined);
+  sendWho(ctx, session, joined);
+}
+
+/**
+ * Whether this session may create a room now: rationed by the directory
+ * (global, per address, per name) and by flood tokens on top of the join's.
+ */
+function admitCreation(
+  ctx: HubContext,
+  session: Session,
+  user: ChatUser,
+  now: number,
+): NatterError | null {
+  const cost = Math.min(ctx.limits.roomCreationCost, Math.max(0, ctx.limits.floodBurst - 1));
+  if (cost > 0) {
+    const wait = session.flood.charge(cost, now);
+    if (wait > 0) {
+      const seconds = Math.max(1, Math.ceil(wait / 1000));
+      return natterError('rate_limited', `creating a room costs more; try again in ${seconds} s`);
+    }
+  }
+  return ctx.rooms.admitCreation(
+    { address: addressKey(session.remoteAddress), nameKey: session.account ?? user.key },
+    now,
+  );
 }
 
 /**
@@ -124,10 +154,12 @@ async function replayRoom(
   const plan = await replayPlan(ctx, account, after, room.key, (from, cap) =>
     ctx.store.countRoomMessages(room.key, from, cap),
   );
-  const { page, more } = await readHistoryPage(plan.query, (query) =>
-    ctx.store.roomHistory(room.key, query),
+  const { lastId: last } = await replay(
+    ctx,
+    session,
+    { room: room.name, key: room.key },
+    plan.query,
   );
-  const last = sendHistoryPage(session, page, { room: room.name }, more);
   if (account === null) return last;
   // A new member has read what it was just shown; so has a text-mode session, which shows everything.
   if ((newMembership || session.dialect === 'text') && last > 0) {
@@ -179,11 +211,7 @@ export function switchTo(
   session.sendFrame({ type: 'notice', text: `you are now in ${room.name}` });
 }
 
-/** The members of a room, to one session. */
-export function sendWho(session: Session, room: Room): void {
-  session.sendFrame({
-    type: 'who',
-    room: room.name,
-    users: [...room.members.values()].map((m) => m.name),
-  });
+/** The members of a room, to one session: the first ones of a big room, with the count. */
+export function sendWho(ctx: HubContext, session: Session, room: Room): void {
+  session.sendFrame(whoReply(ctx.limits, room));
 }

@@ -1,16 +1,23 @@
-/** Requests about rooms and names: who, nick, join, leave, rooms, history, topic. */
+/**
+ * Requests about rooms and names: who, nick, leave, rooms, history, topic.
+ * Every answer is bounded by what a client's queue can hold: history is
+ * replayed in paced pages (replay.ts), `who` and `rooms` are capped.
+ */
 import { NatterError, natterError } from '../protocol/errors.ts';
-import type { HistoryRequest, TopicRequest } from '../protocol/frames.ts';
+import type { HistoryRequest, RoomsRequest, TopicRequest } from '../protocol/frames.ts';
 import type { ChatUser, Room } from '../core/chat.ts';
 import { checkName } from '../core/names.ts';
 import { checkRoomName, roomKey } from '../core/rooms.ts';
 import { cleanText, echoInput } from '../core/text-cut.ts';
-import { DEFAULT_ROOM } from '../protocol/limits.ts';
+import { DEFAULT_ROOM, ROOMS_PAGE_DEFAULT, ROOMS_PAGE_MAX } from '../protocol/limits.ts';
 import { SERVER_SCOPE } from '../store/moderation.ts';
-import { historyQuery, readHistoryPage, sendHistoryPage } from './history.ts';
+import type { StoredRoom } from '../store/store.ts';
+import { replyBudget, whoReply } from './bounded-replies.ts';
+import { historyQuery } from './history.ts';
 import { idOf, isRoomOperator, type HubContext } from './hub-context.ts';
 import { identityStart, repointToken } from './identity.ts';
 import { bannedError } from './moderation-requests.ts';
+import { replay } from './replay.ts';
 import type { Session } from './session.ts';
 
 const TOPIC_MAX_BYTES = 300; // UTF-8, cut on a grapheme boundary
@@ -32,14 +39,10 @@ export function who(
     const checked = checkRoomName(named);
     const record = checked.ok ? ctx.rooms.get(checked.key) : undefined;
     if (!record) return natterError('no_such_room', `there is no room ${echoInput(named)}`);
-    session.sendFrame({ type: 'who', room: record.name, users: [] });
+    session.sendFrame({ type: 'who', room: record.name, users: [], count: 0 });
     return;
   }
-  session.sendFrame({
-    type: 'who',
-    room: room.name,
-    users: [...room.members.values()].map((m) => m.name),
-  });
+  session.sendFrame(whoReply(ctx.limits, room));
 }
 
 export async function nick(
@@ -129,15 +132,42 @@ export async function leave(
   await removeFromRoom(ctx, user, room, true);
 }
 
-export function rooms(ctx: HubContext, session: Session): void {
-  session.sendFrame({
-    type: 'rooms',
-    rooms: ctx.rooms.all().map((r) => ({
-      room: r.name,
-      members: ctx.chat.findRoom(r.key)?.members.size ?? 0,
-      ...(r.topic ? { topic: r.topic } : {}),
-    })),
+/**
+ * A page of the room list, in room-key order: `after` continues from a
+ * previous page, `match` filters by name. A page stops at `limit` rooms or
+ * at the reply budget, whichever comes first, and says whether more follow.
+ */
+export function rooms(
+  ctx: HubContext,
+  session: Session,
+  request: RoomsRequest,
+): NatterError | void {
+  const limit = request.limit ?? ROOMS_PAGE_DEFAULT;
+  if (limit < 1 || limit > ROOMS_PAGE_MAX) {
+    return natterError('bad_frame', `rooms.limit must be 1–${ROOMS_PAGE_MAX}`);
+  }
+  let afterKey: string | undefined;
+  if (request.after !== undefined) {
+    const checked = checkRoomName(request.after);
+    if (!checked.ok) return natterError('bad_frame', `rooms.after must be a room name`);
+    afterKey = checked.key;
+  }
+  const match = request.match?.trim() ? roomKey(request.match.trim()) : undefined;
+  const budget = replyBudget(ctx.limits);
+  let bytes = 0;
+  const entry = (r: StoredRoom) => ({
+    room: r.name,
+    members: ctx.chat.findRoom(r.key)?.members.size ?? 0,
+    ...(r.topic ? { topic: r.topic } : {}),
   });
+  const page = ctx.rooms.page(
+    { ...(afterKey === undefined ? {} : { afterKey }), ...(match ? { match } : {}), limit },
+    (r) => {
+      bytes += Buffer.byteLength(JSON.stringify(entry(r))) + 1;
+      return bytes <= budget;
+    },
+  );
+  session.sendFrame({ type: 'rooms', rooms: page.rooms.map(entry), more: page.more });
 }
 
 export async function history(
@@ -156,16 +186,18 @@ export async function history(
       peerKey = peer.key;
     }
     const since = session.identity?.since ?? ctx.now();
-    const { page, more } = await readHistoryPage(query, (q) =>
-      ctx.store.privateHistory(user.key, peerKey, since, q),
+    await replay(
+      ctx,
+      session,
+      { with: request.with, userKey: user.key, peerKey, since },
+      query,
+      idOf(request),
     );
-    sendHistoryPage(session, page, { with: request.with, ...idOf(request) }, more);
     return;
   }
   const room = ctx.targetRoom(session, user, request.room);
   if (room instanceof NatterError) return room;
-  const { page, more } = await readHistoryPage(query, (q) => ctx.store.roomHistory(room.key, q));
-  sendHistoryPage(session, page, { room: room.name, ...idOf(request) }, more);
+  await replay(ctx, session, { room: room.name, key: room.key }, query, idOf(request));
 }
 
 export async function topic(

@@ -116,7 +116,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   for (const conflict of rekeyed?.conflicts ?? []) {
     log.warn('a stored name now collides with an older one and keeps its old key', { conflict });
   }
-  const rooms = await RoomDirectory.load(store, log, [roomKey(DEFAULT_ROOM)]);
+  const rooms = await RoomDirectory.load(store, log, [roomKey(DEFAULT_ROOM)], limits);
   const metrics = new Metrics();
   const moderation = await Moderation.load(store, Date.now());
   const hub = new Hub({

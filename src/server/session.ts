@@ -61,6 +61,9 @@ export class Session {
   readonly flood: FloodGate;
   /** Live events for rooms whose history is being replayed, by room key. */
   readonly #held = new Map<string, Outgoing[]>();
+  /** Bytes of the held events: they count against the out-queue's hard limit. */
+  #heldBytes = 0;
+  readonly #hardBytes: number;
   readonly #decoder: LineDecoder;
   readonly #out: OutQueue;
   readonly #events: SessionEvents;
@@ -92,7 +95,10 @@ export class Session {
         stallMs: limits.outQueueStallMs,
       },
       (queued) => events.overflow(this, queued),
+      // Draining must not resume reading while a line is being handled.
+      () => !this.#busy && !this.#closing,
     );
+    this.#hardBytes = limits.outQueueHardBytes;
     this.flood = new FloodGate(
       {
         burst: limits.floodBurst,
@@ -123,6 +129,16 @@ export class Session {
     return this.#out.queuedBytes;
   }
 
+  /** Over the out-queue's soft limit: a replay waits (whenDrained) before sending more. */
+  get throttled(): boolean {
+    return this.#out.throttled;
+  }
+
+  /** Resolves once the out-queue is back under its soft limit, or the connection ends. */
+  whenDrained(): Promise<void> {
+    return this.#out.whenDrained();
+  }
+
   /** A fresh client id for frames a text-mode line turns into. */
   nextTextId(): string {
     // Random per connection: ids must not repeat across sessions of the same
@@ -144,7 +160,13 @@ export class Session {
     if (this.#closing) return;
     const held = roomKey === undefined ? undefined : this.#held.get(roomKey);
     if (held) {
+      const bytes = out.bytesFor(this.dialect)?.length ?? 0;
+      this.#heldBytes += bytes;
       held.push(out);
+      // Held events wait in memory like queued ones, so the same bound applies.
+      if (this.#heldBytes + this.#out.queuedBytes > this.#hardBytes) {
+        this.#events.overflow(this, this.#heldBytes + this.#out.queuedBytes);
+      }
       return;
     }
     const bytes = out.bytesFor(this.dialect);
@@ -163,6 +185,7 @@ export class Session {
   release(roomKey: string, lastReplayedId: number): void {
     const held = this.#held.get(roomKey) ?? [];
     this.#held.delete(roomKey);
+    for (const out of held) this.#heldBytes -= out.bytesFor(this.dialect)?.length ?? 0;
     for (const out of held) {
       if (out.frame.type === 'message' && out.frame.msg <= lastReplayedId) continue;
       this.send(out);

@@ -112,6 +112,11 @@ test('/leave [#room] and /part', () => {
 test('/rooms and /list', () => {
   assertFrame('/rooms', { type: 'rooms' });
   assertFrame('/list', { type: 'rooms' });
+  assertFrame('/rooms dev', { type: 'rooms', match: 'dev' });
+  assertFrame('/rooms dev #devops', { type: 'rooms', match: 'dev', after: '#devops' });
+  assertFrame('/rooms #b', { type: 'rooms', after: '#b' });
+  assertUsage('/rooms a b', '/rooms [FILTER] [#AFTER]');
+  assertUsage('/rooms #a #b', '/rooms [FILTER] [#AFTER]');
 });
 
 test('/topic [TEXT]', () => {

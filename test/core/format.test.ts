@@ -110,6 +110,14 @@ test('formatTextLine: replies, notices and errors', () => {
       },
       '-- rooms: #lobby (3), #dev (1)',
     ],
+    [
+      { type: 'rooms', rooms: [{ room: '#a', members: 0 }], more: true },
+      '-- rooms: #a (0); more after #a: /rooms [FILTER] #a',
+    ],
+    [
+      { type: 'who', room: '#big', users: ['alice', 'bob'], count: 8000, more: true },
+      '-- #big: 8000 users: alice, bob and 7998 more',
+    ],
     [{ type: 'notice', text: 'you are now in #lobby' }, '-- you are now in #lobby'],
     [
       { type: 'error', code: 'rate_limited', message: 'slow down, next message in 2 s' },

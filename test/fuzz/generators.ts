@@ -271,8 +271,13 @@ export function validFrame(
       return { type, name: userName(rng) };
     case 'join':
       return { type, room: roomName(rng) };
-    case 'rooms':
-      return { type };
+    case 'rooms': {
+      const frame: Record<string, unknown> = { type };
+      if (rng.chance(0.3)) frame.after = rng.chance(0.7) ? roomName(rng) : randomString(rng, 20);
+      if (rng.chance(0.3)) frame.match = randomString(rng, 20);
+      if (rng.chance(0.3)) frame.limit = rng.pick([0, 1, 100, 500, 501, 1e9]);
+      return frame;
+    }
     case 'history': {
       const frame: Record<string, unknown> = { type };
       if (rng.chance(0.4)) frame.room = roomName(rng);
@@ -557,7 +562,7 @@ const ALLOWED_FIELDS: Record<ClientFrame['type'], readonly string[]> = {
   nick: ['name'],
   join: ['room'],
   leave: ['room'],
-  rooms: [],
+  rooms: ['after', 'limit', 'match'],
   history: ['room', 'with', 'before', 'after', 'limit'],
   topic: ['room', 'topic'],
   register: ['password'],
@@ -633,6 +638,12 @@ export function checkClientFrame(frame: ClientFrame, maxTextChars: number): void
   }
   for (const [key, value] of Object.entries(fields)) {
     if (key === 'type') continue;
+    // rooms pages by room name: its `after` is a string, unlike history's message id.
+    if (frame.type === 'rooms' && (key === 'after' || key === 'match')) {
+      if (typeof value !== 'string') fail(`rooms.${key} is not a string`);
+      if (value.length > SHORT) fail(`rooms.${key} is ${value.length} long`);
+      continue;
+    }
     if (key in STRING_LIMITS) {
       if (typeof value !== 'string') fail(`${frame.type}.${key} is not a string`);
       if (value.length > STRING_LIMITS[key]!) fail(`${frame.type}.${key} is ${value.length} long`);

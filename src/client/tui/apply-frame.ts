@@ -67,9 +67,11 @@ export function applyFrame(model: ChatModel, frame: ServerFrame): void {
     case 'who': {
       const room = model.room(frame.room);
       if (room) room.members = [...frame.users];
-      const n = frame.users.length;
-      const shown = frame.users.slice(0, WHO_SHOWN).join(', ');
-      const more = n > WHO_SHOWN ? ` and ${n - WHO_SHOWN} more` : '';
+      // A big room's who lists only its first members; count is the whole room.
+      const n = frame.count ?? frame.users.length;
+      const listed = frame.users.slice(0, WHO_SHOWN);
+      const shown = listed.join(', ');
+      const more = n > listed.length ? ` and ${n - listed.length} more` : '';
       const text = `${frame.room}: ${n} ${n === 1 ? 'user' : 'users'}: ${shown}${more}`;
       model.notice(text, 'notice', room ?? model.shown);
       break;
@@ -79,7 +81,9 @@ export function applyFrame(model: ChatModel, frame: ServerFrame): void {
       model.notice(
         frame.rooms.length === 0
           ? 'no rooms'
-          : `rooms: ${frame.rooms.map((r) => `${r.room} (${r.members})`).join(', ')}`,
+          : `rooms: ${frame.rooms.map((r) => `${r.room} (${r.members})`).join(', ')}${
+              frame.more ? `; more: /rooms ${frame.rooms.at(-1)!.room}` : ''
+            }`,
       );
       break;
     case 'history':
