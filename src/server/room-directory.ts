@@ -99,17 +99,26 @@ export class RoomDirectory {
    * `fits` may stop a page early (a byte budget); it always admits the first.
    */
   page(
-    options: { afterKey?: string; match?: string; limit: number },
+    options: { after?: { key: string; name: string }; match?: string; limit: number },
     fits: (room: StoredRoom, taken: number) => boolean = () => true,
   ): RoomPage {
-    const sorted = (this.#sorted ??= [...this.#rooms.keys()].sort());
+    // In the order people read (by name, case aside), the key breaking ties:
+    // keys fold look-alikes (`#a1` and `#al` are one key), names do not.
+    const order = (key: string) => sortTuple(key, this.#rooms.get(key)?.name ?? key);
+    const sorted = (this.#sorted ??= [...this.#rooms.keys()].sort((a, b) =>
+      compareTuples(order(a), order(b)),
+    ));
     let start = 0;
-    if (options.afterKey !== undefined) {
-      // First key greater than afterKey (binary search: the list can be long).
+    if (options.after !== undefined) {
+      // First room after `after` (binary search: the list can be long).
+      const after = sortTuple(
+        options.after.key,
+        this.#rooms.get(options.after.key)?.name ?? options.after.name,
+      );
       let high = sorted.length;
       while (start < high) {
         const mid = (start + high) >>> 1;
-        if (sorted[mid]! <= options.afterKey) start = mid + 1;
+        if (compareTuples(order(sorted[mid]!), after) <= 0) start = mid + 1;
         else high = mid;
       }
     }
@@ -223,4 +232,14 @@ export class RoomDirectory {
     if (forgotten.length > 0) this.#log.info('rooms forgotten', { count: forgotten.length });
     return forgotten;
   }
+}
+
+function sortTuple(key: string, name: string): [string, string] {
+  return [name.toLowerCase(), key];
+}
+
+function compareTuples(a: [string, string], b: [string, string]): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+  if (a[1] !== b[1]) return a[1] < b[1] ? -1 : 1;
+  return 0;
 }

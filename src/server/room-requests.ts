@@ -146,11 +146,11 @@ export function rooms(
   if (limit < 1 || limit > ROOMS_PAGE_MAX) {
     return natterError('bad_frame', `rooms.limit must be 1–${ROOMS_PAGE_MAX}`);
   }
-  let afterKey: string | undefined;
+  let after: { key: string; name: string } | undefined;
   if (request.after !== undefined) {
     const checked = checkRoomName(request.after);
     if (!checked.ok) return natterError('bad_frame', `rooms.after must be a room name`);
-    afterKey = checked.key;
+    after = { key: checked.key, name: checked.name };
   }
   const match = request.match?.trim() ? roomKey(request.match.trim()) : undefined;
   const budget = replyBudget(ctx.limits);
@@ -161,7 +161,7 @@ export function rooms(
     ...(r.topic ? { topic: r.topic } : {}),
   });
   const page = ctx.rooms.page(
-    { ...(afterKey === undefined ? {} : { afterKey }), ...(match ? { match } : {}), limit },
+    { ...(after === undefined ? {} : { after }), ...(match ? { match } : {}), limit },
     (r) => {
       bytes += Buffer.byteLength(JSON.stringify(entry(r))) + 1;
       return bytes <= budget;
