@@ -168,3 +168,40 @@ test('every command in the help table parses', () => {
     assert.notEqual(input.kind === 'error' && input.error.code, 'unknown_command', usage);
   }
 });
+
+test('/switch #room', () => {
+  assertFrame('/switch #dev', { type: 'switch', room: '#dev' });
+  assertUsage('/switch', '/switch #room');
+  assertUsage('/switch #a #b', '/switch #room');
+});
+
+test('moderation commands take an optional scope first: a room, or * for the whole server', () => {
+  assertFrame('/mute bob 10m spam', {
+    type: 'mute',
+    name: 'bob',
+    duration: 600_000,
+    reason: 'spam',
+  });
+  assertFrame('/mute #dev bob 10m spam', {
+    type: 'mute',
+    name: 'bob',
+    duration: 600_000,
+    reason: 'spam',
+    room: '#dev',
+  });
+  assertFrame('/ban * troll', { type: 'ban', target: 'troll', room: '*' });
+  assertFrame('/kick #den carol go away', {
+    type: 'kick',
+    name: 'carol',
+    reason: 'go away',
+    room: '#den',
+  });
+  assertFrame('/unban #den 203.0.113.9', { type: 'unban', target: '203.0.113.9', room: '#den' });
+  assertFrame('/op #den bob', { type: 'op', name: 'bob', room: '#den' });
+  assertFrame('/bans *', { type: 'bans', room: '*' });
+  assertFrame('/bans', { type: 'bans' });
+  assertUsage('/kick #den', '/kick [#room] NAME [reason]');
+  // Only moderation commands read a scope: a message may start with # or *.
+  assertFrame('#dev is nice', { type: 'say', id: 't1', text: '#dev is nice' });
+  assertFrame('/me * stars', { type: 'me', id: 't1', text: '* stars' });
+});

@@ -77,3 +77,36 @@ test('a pasted line is text even when it starts with a slash', () => {
   assert.equal(action.kind === 'message' && action.frame.text, '/etc/hosts is the file');
   assert.equal(literalLine('   ', m, () => 'p2').kind, 'none');
 });
+
+test('operator commands act on the room in view: /join #ops, /join #x2, /join #ops, then /mute mutes in #ops', () => {
+  const { m, run } = setup();
+  const ops = m.openRoom('#ops');
+  m.openRoom('#x2');
+  // /join of a room already open only brings it into view.
+  m.activate(m.room('#x2')!);
+  assert.deepEqual(run('/join #ops'), { kind: 'switch', conversation: ops });
+  m.activate(ops);
+  for (const [line, type] of [
+    ['/mute bob 1m test', 'mute'],
+    ['/ban bob', 'ban'],
+    ['/kick bob go', 'kick'],
+    ['/op bob', 'op'],
+    ['/bans', 'bans'],
+    ['/topic new topic', 'topic'],
+  ] as const) {
+    const action = run(line);
+    assert.ok(action.kind === 'request', line);
+    assert.equal(action.frame.type, type, line);
+    assert.equal((action.frame as { room?: string }).room, '#ops', line);
+  }
+  // Another scope named first wins: a room, or the whole server.
+  const elsewhere = run('/mute #x2 bob');
+  assert.ok(elsewhere.kind === 'request');
+  assert.equal((elsewhere.frame as { room?: string }).room, '#x2');
+  const server = run('/ban * bob');
+  assert.ok(server.kind === 'request');
+  assert.equal((server.frame as { room?: string }).room, '*');
+  assert.deepEqual(run('/switch #x2'), { kind: 'switch', conversation: m.room('#x2') });
+  assert.equal(run('/switch #nowhere').kind, 'error');
+  assert.deepEqual(run('/reconnect'), { kind: 'reconnect' });
+});
