@@ -16,7 +16,7 @@ import type {
   ServerFrame,
   WelcomeFrame,
 } from '../protocol/frames.ts';
-import { PROTOCOL_VERSION } from '../protocol/frames.ts';
+import { PROTOCOL_VERSION, ROOM_SCOPED_TYPES } from '../protocol/frames.ts';
 import { CatchUp } from './catch-up.ts';
 import { badField } from './check-frame.ts';
 import { ConnectionLifecycle } from './connection-lifecycle.ts';
@@ -30,23 +30,6 @@ export type * from './connection-types.ts';
 export type { AckedFrame, PendingMessage } from './outbox.ts';
 
 const NAME_CODES = new Set(['name_taken', 'name_invalid', 'name_reserved']);
-/** Requests that act on a room: sent without one, they get the current room. */
-const ROOM_SCOPED = new Set<string>([
-  'say',
-  'me',
-  'who',
-  'topic',
-  'history',
-  'leave',
-  'kick',
-  'ban',
-  'unban',
-  'mute',
-  'unmute',
-  'op',
-  'deop',
-  'bans',
-]);
 /** Login refusals a password answers: none given yet, or a wrong one. */
 const PASSWORD_CODES = new Set(['password_required', 'unauthorized']);
 /** How long to wait for a resumed room that never comes back before sending anyway. */
@@ -147,7 +130,7 @@ export class Connection extends ConnectionLifecycle {
     const named =
       ('room' in frame && frame.room !== undefined) ||
       ('with' in frame && frame.with !== undefined);
-    if (ROOM_SCOPED.has(frame.type) && !named && room) {
+    if (ROOM_SCOPED_TYPES.has(frame.type) && !named && room) {
       frame = { ...frame, room } as Unidentified;
     }
     if (frame.type === 'join') this.#session.asked(frame.room);

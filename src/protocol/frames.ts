@@ -198,6 +198,27 @@ export type ClientFrame = { id?: string } & (
 
 export type ClientFrameType = ClientFrame['type'];
 
+/**
+ * Requests that act on a room. Clients send each with the room the user is
+ * looking at, so the server never acts on another (protocol.md, "room").
+ */
+export const ROOM_SCOPED_TYPES: ReadonlySet<ClientFrameType> = new Set<ClientFrameType>([
+  'say',
+  'me',
+  'who',
+  'topic',
+  'history',
+  'leave',
+  'kick',
+  'ban',
+  'unban',
+  'mute',
+  'unmute',
+  'op',
+  'deop',
+  'bans',
+]);
+
 // ---- server -> client -------------------------------------------------------
 
 export interface WelcomeFrame {

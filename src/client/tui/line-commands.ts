@@ -6,7 +6,13 @@
  * A few commands only make sense on a screen and are answered here.
  */
 import { TEXT_COMMANDS, parseTextInput, type CommandHelp } from '../../core/commands.ts';
-import type { ClientFrame, MeFrame, PrivateFrame, SayFrame } from '../../protocol/frames.ts';
+import {
+  ROOM_SCOPED_TYPES,
+  type ClientFrame,
+  type MeFrame,
+  type PrivateFrame,
+  type SayFrame,
+} from '../../protocol/frames.ts';
 import { IGNORE_HELP } from '../ignore.ts';
 import type { ChatModel } from './chat-model.ts';
 import type { Conversation } from './conversation.ts';
@@ -62,20 +68,6 @@ function screenCommand(line: string, model: ChatModel): LineAction | null {
       return { kind: 'fingerprint' };
   }
 }
-
-/** Room-scoped requests: aimed at the room in view when they name none. */
-const IN_VIEW = new Set([
-  'who',
-  'topic',
-  'kick',
-  'ban',
-  'unban',
-  'mute',
-  'unmute',
-  'op',
-  'deop',
-  'bans',
-]);
 
 /** Interprets a line typed in the input. */
 export function interpretLine(line: string, model: ChatModel, newId: () => string): LineAction {
@@ -147,7 +139,11 @@ function aim(frame: ClientFrame, model: ChatModel): LineAction {
     case 'quit':
       return { kind: 'quit', reason: frame.reason };
     default:
-      if (IN_VIEW.has(frame.type) && !('room' in frame && frame.room !== undefined) && room) {
+      if (
+        ROOM_SCOPED_TYPES.has(frame.type) &&
+        !('room' in frame && frame.room !== undefined) &&
+        room
+      ) {
         return { kind: 'request', frame: { ...frame, room } as ClientFrame };
       }
       return { kind: 'request', frame };
