@@ -161,6 +161,10 @@ async function main(): Promise<number> {
   const results: Record<string, unknown> = {};
   const rows: Row[] = [];
   const notes: string[] = [];
+  if (options.natterDriver === 'irc') {
+    log('natter driver: IRC on --irc-port, the same driver as the peer');
+    notes.push('natter measured through the IRC driver (its --irc-port), as InspIRCd is');
+  }
   let profileCount = 0;
 
   const run = async <T>(
@@ -180,6 +184,8 @@ async function main(): Promise<number> {
             historyOnJoin,
             dbSync: options.dbSync,
             cpuProfDir: args['server-prof'],
+            // History replay is measured with natter's own protocol.
+            driver: label === 'history' ? 'natter' : options.natterDriver,
           })));
     if (kind === 'natter' && !external && args['server-prof']) profileCount++;
     try {

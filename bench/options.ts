@@ -15,6 +15,9 @@ full results go to bench/results/<date>.json.
   --rounds N               run natter and the peer alternately N times; the median run
                            of each side is shown, all runs are in the JSON (1)
   --peer auto|none|PATH    InspIRCd binary to compare with (auto: inspircd on PATH)
+  --natter-driver native|irc
+                           how clients speak to natter: its native protocol (default), or
+                           IRC on its --irc-port through the same driver as InspIRCd
   --connect-clients N      connections held by the connect workload (10000)
   --no-connect-peer        run connect against natter only
   --fanout-clients N       clients in the room (1000)
@@ -45,6 +48,7 @@ const OPTION_SPEC = {
   'fanout-workers': { type: 'string' },
   rounds: { type: 'string' },
   peer: { type: 'string' },
+  'natter-driver': { type: 'string' },
   'connect-clients': { type: 'string' },
   'connect-peer': { type: 'boolean', default: true },
   'fanout-clients': { type: 'string' },
@@ -80,6 +84,12 @@ export function parse(argv: readonly string[]) {
 export const WORKLOADS = ['connect', 'fanout', 'latency', 'history'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
+function natterDriver(value: string | undefined): 'natter' | 'irc' {
+  if (value === undefined || value === 'native') return 'natter';
+  if (value === 'irc') return 'irc';
+  throw new Error(`--natter-driver: native or irc, not ${value}`);
+}
+
 function dbSync(value: string | undefined): 'full' | 'normal' {
   if (value === undefined || value === 'full' || value === 'normal') return value ?? 'full';
   throw new Error(`--db-sync: full or normal, not ${value}`);
@@ -102,6 +112,7 @@ export function optionsFrom(args: BenchArgs) {
     rounds: Math.max(1, num('rounds', 1, 1)),
     quietWaitSeconds: num('quiet-wait', 0, 0),
     peer: args.peer ?? 'auto',
+    natterDriver: natterDriver(args['natter-driver']),
     connectClients: num('connect-clients', 10_000, 500),
     /** Seconds to let memory settle before reading RSS (no GC is forced on the server). */
     settleSeconds: args.quick ? 0.5 : 3,

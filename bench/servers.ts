@@ -158,9 +158,16 @@ export async function startNatter(options: {
   dbSync: string;
   /** Write a V8 CPU profile of the server into this directory (node --cpu-prof). */
   cpuProfDir?: string | undefined;
+  /**
+   * `irc`: clients speak IRC to natter's --irc-port, through the same driver
+   * as InspIRCd (the one port would also do, but the bench opens connections
+   * long before it logs them in, and a silent client there gets text mode).
+   */
+  driver?: DriverName;
 }): Promise<ServerUnderTest> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'natter-bench-'));
-  const flags = natterBenchFlags(options);
+  const driver = options.driver ?? 'natter';
+  const flags = [...natterBenchFlags(options), ...(driver === 'irc' ? ['--irc-port', '0'] : [])];
   const nodeFlags = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
   const child = spawnWithFileLimit(
     process.execPath,
@@ -181,6 +188,7 @@ export async function startNatter(options: {
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let port: number;
+  let ircPort = 0;
   try {
     port = await new Promise<number>((resolve, reject) => {
       let out = '';
@@ -191,8 +199,10 @@ export async function startNatter(options: {
       child.stdout!.on('data', (chunk: string) => {
         out += chunk;
         const match = /natter listening on \S+:(\d+)/u.exec(out);
-        if (match) {
+        const irc = /IRC \(TLS\) also on \S+:(\d+)/u.exec(out);
+        if (match && (driver !== 'irc' || irc)) {
           clearTimeout(timer);
+          ircPort = irc ? Number(irc[1]) : 0;
           resolve(Number(match[1]));
         }
       });
@@ -215,9 +225,9 @@ export async function startNatter(options: {
   const exit = watchExit(child, 'natter', () => tail);
   return {
     kind: 'natter',
-    driver: 'natter',
+    driver,
     host: '127.0.0.1',
-    port,
+    port: driver === 'irc' ? ircPort : port,
     pid: child.pid ?? null,
     settings: [`node src/cli/main.ts serve ${flags.join(' ')}`],
     scrape: () => readGauges('127.0.0.1', port),

@@ -243,6 +243,11 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { name: 'host', kind: 'string', default: '127.0.0.1', description: 'address to listen on' },
   { name: 'port', kind: 'port', default: 7447, description: 'TLS port (0 picks a free one)' },
   {
+    name: 'irc-port',
+    kind: 'port',
+    description: 'also listen for IRC only on this TLS port (conventionally 6697; off by default)',
+  },
+  {
     name: 'data-dir',
     kind: 'string',
     default: './data',
@@ -297,6 +302,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
   const server = await startServer({
     host: values.host as string,
     port: values.port as number,
+    ...(values['irc-port'] === undefined ? {} : { ircPort: values['irc-port'] as number }),
     dataDir: values['data-dir'] as string,
     certFile: values.cert as string | undefined,
     keyFile: values.key as string | undefined,
@@ -334,6 +340,11 @@ export async function serve(argv: readonly string[]): Promise<number> {
       `fingerprint SHA256 ${credentials.fingerprint}`,
       `connect with: openssl s_client -quiet -connect ${connectHost}:${server.port}`,
       `          or: npm run client -- --host ${connectHost} --port ${server.port} --ca ${relativeCert}`,
+      ...(server.ircPort === undefined
+        ? []
+        : [
+            `IRC (TLS) also on ${shownHost}:${server.ircPort}; IRC clients may use ${server.port} too`,
+          ]),
       '',
     ].join('\n'),
   );

@@ -41,7 +41,8 @@ async function roomsToEnter(
     const room = ctx.chat.findRoom(key);
     if (room) add(room.name);
   }
-  if (names.size === 0) add(DEFAULT_ROOM);
+  // IRC clients join what their own autojoin lists say; the others start in #lobby.
+  if (names.size === 0 && session.dialect !== 'irc') add(DEFAULT_ROOM);
   return [...names.values()];
 }
 
@@ -61,7 +62,7 @@ export async function enter(
     version: PROTOCOL_VERSION,
     server: ctx.serverName,
     name: user.name,
-    room: rooms[0]!,
+    room: rooms[0] ?? DEFAULT_ROOM,
     rooms,
     limits: {
       maxLineBytes: limits.maxLineBytes,

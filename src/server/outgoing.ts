@@ -7,12 +7,14 @@ import { encodeFrame } from '../protocol/codec.ts';
 import type { ServerFrame } from '../protocol/frames.ts';
 import { formatTextLine } from '../core/format.ts';
 
-export type Dialect = 'native' | 'text';
+export type Dialect = 'native' | 'text' | 'irc';
 
 export class Outgoing {
   readonly frame: ServerFrame;
   #native: Buffer | undefined;
   #text: Buffer | null | undefined;
+  /** Renderings of dialects whose lines depend on the recipient's options (IRC tags), by variant. */
+  #variants: Map<string, Buffer | null> | undefined;
 
   constructor(frame: ServerFrame) {
     this.frame = frame;
@@ -20,6 +22,7 @@ export class Outgoing {
 
   /** The bytes for one dialect, or null when that dialect does not show this frame. */
   bytesFor(dialect: Dialect): Buffer | null {
+    if (dialect === 'irc') return null; // rendered per connection: see session.render
     if (dialect === 'native') {
       this.#native ??= Buffer.from(encodeFrame(this.frame));
       return this.#native;
@@ -29,5 +32,16 @@ export class Outgoing {
       this.#text = line === null ? null : Buffer.from(line + '\n');
     }
     return this.#text;
+  }
+
+  /** One rendering per variant key, built at most once per frame and shared by every recipient. */
+  cached(key: string, make: () => Buffer | null): Buffer | null {
+    this.#variants ??= new Map();
+    let bytes = this.#variants.get(key);
+    if (bytes === undefined) {
+      bytes = make();
+      this.#variants.set(key, bytes);
+    }
+    return bytes;
   }
 }

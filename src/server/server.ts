@@ -1,10 +1,12 @@
 /**
  * The natter server: one TLS port, the dialect chosen by ALPN
  *   natter/1 -> native NDJSON frames    (native-dialect.ts)
- *   none     -> human-readable text     (text-dialect.ts)
+ *   none     -> IRC if the client speaks first with CAP/PASS/NICK/USER
+ *               (irc-detect.ts, irc-dialect.ts), else human-readable text
+ *               (text-dialect.ts); `ircPort` listens for IRC only
  *   http/1.1 -> the web client, later: add it to DIALECT_BY_ALPN.
  */
-import { createServer, type TLSSocket } from 'node:tls';
+import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -31,6 +33,9 @@ import { handleNativeLine } from './native-dialect.ts';
 import type { Dialect } from './outgoing.ts';
 import { Session, type SessionEvents } from './session.ts';
 import { greetTextClient, handleTextLine } from './text-dialect.ts';
+import { handleIrcLine, startIrcSession } from './irc-dialect.ts';
+import { detectIrc, detectWindowMs } from './irc-detect.ts';
+import { IRC_LINE_MAX_BYTES } from '../protocol/irc-message.ts';
 
 const DIALECT_BY_ALPN: Record<string, Dialect | 'http'> = {
   [ALPN_NATIVE]: 'native',
@@ -83,6 +88,8 @@ export interface ServerOptions {
   scrypt?: ScryptParams;
   /** Tests only: called before each request is handled, so a test can make a handler throw. */
   testFault?: (frame: ClientFrame) => void;
+  /** A second TLS port that speaks only IRC (conventionally 6697); off when absent. */
+  ircPort?: number;
 }
 
 export const DATABASE_FILE = 'natter.db';
@@ -93,6 +100,8 @@ export interface RunningServer {
   credentials: ServerCredentials;
   hub: Hub;
   metrics: Metrics;
+  /** The IRC-only port, when one was asked for. */
+  ircPort?: number;
   /** Tells every client why, flushes, and stops. Resolves when all sockets are closed. */
   close(reason?: string): Promise<void>;
 }
@@ -198,7 +207,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     line: (session, line) =>
       session.dialect === 'native'
         ? handleNativeLine(hub, session, line, limits)
-        : handleTextLine(hub, session, line),
+        : session.dialect === 'irc'
+          ? handleIrcLine(hub, session, line)
+          : handleTextLine(hub, session, line),
     internalError: (session, error) => hub.internalError(session, error, 'line'),
     decodeError: (session, error) => hub.protocolError(session, error),
     loginTimeout: (session) => {
@@ -209,14 +220,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       );
     },
     idle: (session, silentMs) => {
-      if (session.dialect !== 'native') return; // humans idle; TCP keepalive finds dead peers
+      if (session.dialect === 'text') return; // humans idle; TCP keepalive finds dead peers
       if (silentMs >= limits.idleCloseMs) {
         metrics.increment('idle_timeouts');
         session.fail(
           natterError('idle_timeout', `nothing heard for ${Math.round(silentMs / 1000)} s`),
         );
-      } else if (silentMs >= limits.idlePingMs && session.pingedAt < session.lastActivity) {
-        // One ping per silence: pinged after the last thing heard from the client.
+      } else if (silentMs >= limits.idlePingMs && session.pingedAt <= session.lastActivity) {
+        // One ping per silence: pinged after the last thing heard from the client
+        // (a pong within the same millisecond as its ping counts as heard after it).
         session.pingedAt = Date.now();
         session.sendFrame({ type: 'ping', token: String(session.pingedAt) });
       }
@@ -237,18 +249,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   };
 
-  const server = createServer({
+  const tlsOptions = {
     sessionTimeout: 3600, // resumed TLS sessions skip the full handshake for an hour
     cert: credentials.cert,
     key: credentials.key,
-    minVersion: 'TLSv1.2',
+    minVersion: 'TLSv1.2' as const,
     handshakeTimeout: limits.loginTimeoutMs,
+  };
+  const server = createServer({
+    ...tlsOptions,
     // No ALPN offered -> text mode; natter/1 -> native; anything else is refused
     // with a no_application_protocol alert rather than misread.
     ALPNCallback: ({ protocols }) => protocols.find((p) => p in DIALECT_BY_ALPN),
   });
 
-  server.on('connection', (raw: Socket) => {
+  const onConnection = (raw: Socket) => {
     const address = raw.remoteAddress ?? 'unknown';
     const now = Date.now();
     const refusal = limiter.admit(address, now);
@@ -281,16 +296,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       acceptedAt.delete(key);
       limiter.release(address);
     });
-  });
+  };
+  server.on('connection', onConnection);
 
-  server.on('secureConnection', (socket: TLSSocket) => {
+  // IRC has its own line limit: 512 bytes plus 8191 of tags.
+  const ircLimits: Limits = { ...limits, maxLineBytes: IRC_LINE_MAX_BYTES };
+  const onSecureConnection = (socket: TLSSocket, ircOnly: boolean) => {
     const key = `${socket.remoteAddress}|${socket.remotePort}`;
-    const elapsed = Date.now() - (acceptedAt.get(key) ?? Date.now());
+    const accepted = acceptedAt.get(key) ?? Date.now();
     acceptedAt.delete(key);
     const chosen =
       typeof socket.alpnProtocol === 'string' ? DIALECT_BY_ALPN[socket.alpnProtocol] : undefined;
     const refusal = refusedSockets.get(key);
-    if (chosen === 'http') {
+    if (chosen === 'http' && !ircOnly) {
       if (refusal) {
         // Read (and discard) so the client's close is seen and the slot freed.
         socket.resume();
@@ -299,28 +317,37 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       } else http.emit('connection', socket);
       return;
     }
-    const dialect: Dialect = chosen ?? 'text';
-    const session = new Session(
-      socket,
-      dialect,
-      limits,
-      events,
-      limits.loginTimeoutMs - elapsed,
-      nameBuckets,
-    );
-    sessions.add(session);
-    if (refusal) {
-      session.fail(natterError('too_many_connections', REFUSAL_TEXT[refusal]));
-      return;
-    }
-    if (dialect === 'text') {
-      socket.setKeepAlive(true, limits.idlePingMs);
-      greetTextClient(session, serverName);
-    }
-    log.debug('connected', { session: session.id, address: session.remoteAddress, dialect });
-  });
+    const open = (dialect: Dialect, first: Buffer | null) => {
+      if (closing) return void socket.destroy(); // detected after shutdown began
+      const session = new Session(
+        socket,
+        dialect,
+        dialect === 'irc' ? ircLimits : limits,
+        events,
+        limits.loginTimeoutMs - (Date.now() - accepted),
+        nameBuckets,
+      );
+      sessions.add(session);
+      if (dialect === 'irc') startIrcSession(hub, session);
+      if (refusal) {
+        session.fail(natterError('too_many_connections', REFUSAL_TEXT[refusal]));
+        return;
+      }
+      if (dialect === 'text') {
+        socket.setKeepAlive(true, limits.idlePingMs);
+        greetTextClient(session, serverName);
+      }
+      log.debug('connected', { session: session.id, address: session.remoteAddress, dialect });
+      if (first) session.feed(first);
+      socket.resume();
+    };
+    if (ircOnly) open('irc', null);
+    else if (chosen !== undefined && chosen !== 'http') open(chosen, null);
+    else detectIrc(socket, detectWindowMs(limits.loginTimeoutMs), open);
+  };
+  server.on('secureConnection', (socket: TLSSocket) => onSecureConnection(socket, false));
 
-  server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
+  const onTlsClientError = (error: Error & { code?: string }, socket: TLSSocket) => {
     metrics.increment('tls_handshake_failures');
     log.debug('tls handshake failed', {
       address: socket.remoteAddress,
@@ -329,24 +356,29 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
     // Node reports a handshake timeout without closing the socket.
     socket.destroy();
-  });
+  };
+  server.on('tlsClientError', onTlsClientError);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  server.on('error', (error) => log.error('server error', { error: error.message }));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
+  // The conventional IRC port (6697 in the docs): same TLS, same limits, IRC only.
+  const ircServer = options.ircPort === undefined ? null : createServer(tlsOptions);
+  ircServer?.on('connection', onConnection);
+  ircServer?.on('secureConnection', (socket: TLSSocket) => onSecureConnection(socket, true));
+  ircServer?.on('tlsClientError', onTlsClientError);
+
+  const port = await listen(server, options.port, options.host, log);
+  const ircPort = ircServer
+    ? await listen(ircServer, options.ircPort!, options.host, log)
+    : undefined;
 
   let closing: Promise<void> | undefined;
   const close = (reason = SHUTDOWN_REASON) =>
     (closing ??= (async () => {
       log.info('shutting down', { reason, sessions: sessions.size });
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      const stopped = Promise.all(
+        [server, ...(ircServer ? [ircServer] : [])].map(
+          (listener) => new Promise<void>((resolve) => listener.close(() => resolve())),
+        ),
+      );
       // "shutdown" tells clients the server is restarting: they come back with backoff.
       const farewell = { type: 'bye' as const, reason };
       for (const session of sessions) session.close('server shutting down', farewell);
@@ -365,5 +397,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await store.close();
     })());
 
-  return { host: options.host, port, credentials, hub, metrics, close };
+  return {
+    host: options.host,
+    port,
+    credentials,
+    hub,
+    metrics,
+    close,
+    ...(ircPort === undefined ? {} : { ircPort }),
+  };
+}
+
+/** Listens; resolves with the port (the one picked, for port 0). */
+async function listen(server: Server, port: number, host: string, log: Logger): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (error) => log.error('server error', { port, error: error.message }));
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : port;
 }

@@ -56,6 +56,8 @@ export class Session {
   tokenHash: string | null = null;
   /** Text mode: the registered name waiting for its password line. */
   pendingName: string | null = null;
+  /** Set by dialects that render frames per connection (IRC: tags, own nick); else Outgoing's. */
+  render: ((out: Outgoing) => Buffer | null) | null = null;
   #textIds = 0;
   #textIdPrefix: string | undefined;
   readonly flood: FloodGate;
@@ -169,7 +171,7 @@ export class Session {
       }
       return;
     }
-    const bytes = out.bytesFor(this.dialect);
+    const bytes = this.render ? this.render(out) : out.bytesFor(this.dialect);
     if (bytes !== null) this.#out.push(bytes);
   }
 
@@ -231,6 +233,11 @@ export class Session {
       message: sanitizeText(error.message), // may quote user input
       fatal: true,
     });
+  }
+
+  /** Bytes read before the session existed (while the dialect was being detected). */
+  feed(chunk: Buffer): void {
+    this.#onData(chunk);
   }
 
   #armIdle(pingMs: number): void {
