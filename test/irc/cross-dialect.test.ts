@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { MessageEvent } from '../../src/protocol/frames.ts';
-import { ircServer, joinChannel } from './helpers.ts';
+import { NativeClient } from '../helpers/server.ts';
+import { IrcClient, ircServer, joinChannel } from './helpers.ts';
 
 describe('IRC with the other dialects', () => {
   test('room messages and actions cross between IRC, text mode and native clients', async (t) => {
@@ -82,5 +83,28 @@ describe('IRC with the other dialects', () => {
     await irc.waitForLine(/^:nativeuser!nativeuser@natter JOIN #lobby$/u);
     native.close();
     await irc.waitForLine(/^:nativeuser!nativeuser@natter QUIT :/u);
+  });
+
+  test("one account on IRC and native at once: its rooms follow it, its own lines are not echoed, its other device's are", async (t) => {
+    const h = await ircServer(t);
+    await h.account('dual', 'dual password 1');
+    const phone = h.track(await NativeClient.connect(h.port));
+    phone.send({ type: 'hello', version: 1, name: 'dual', password: 'dual password 1' });
+    await phone.waitFor('welcome');
+    phone.send({ type: 'join', room: '#home' });
+    await phone.waitFor('who', { room: '#home' });
+    // The IRC session of the same account is brought into the account's rooms.
+    const desk = h.track(await IrcClient.register(h.port, 'dual', { pass: 'dual password 1' }));
+    await desk.waitForLine(/^:dual!dual@natter JOIN #home$/u);
+    const friend = await h.irc('friend');
+    await joinChannel(friend, '#home');
+    desk.send('PRIVMSG #home :from the desk');
+    await friend.waitForLine(/^:dual!dual@natter PRIVMSG #home :from the desk$/u);
+    assert.equal((await phone.waitFor('message', { text: 'from the desk' })).from, 'dual');
+    phone.send({ type: 'say', id: phone.newId(), room: '#home', text: 'from the phone' });
+    await desk.waitForLine(/^:dual!dual@natter PRIVMSG #home :from the phone$/u);
+    desk.send('PING :sync');
+    await desk.waitForLine(/PONG test :sync$/u);
+    assert.ok(!desk.lines.some((l) => l.endsWith('PRIVMSG #home :from the desk')));
   });
 });
