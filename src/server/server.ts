@@ -6,7 +6,7 @@
  *               (text-dialect.ts); `ircPort` listens for IRC only
  *   http/1.1 -> the web client, later: add it to DIALECT_BY_ALPN.
  */
-import { createServer, type Server, type TLSSocket } from 'node:tls';
+import { createServer, type TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -34,6 +34,7 @@ import type { Dialect } from './outgoing.ts';
 import { Session, type SessionEvents } from './session.ts';
 import { greetTextClient, handleTextLine } from './text-dialect.ts';
 import { handleIrcLine, startIrcSession } from './irc-dialect.ts';
+import { listen } from './listen.ts';
 import { detectIrc, detectWindowMs } from './irc-detect.ts';
 import { IRC_LINE_MAX_BYTES } from '../protocol/irc-message.ts';
 
@@ -406,18 +407,4 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close,
     ...(ircPort === undefined ? {} : { ircPort }),
   };
-}
-
-/** Listens; resolves with the port (the one picked, for port 0). */
-async function listen(server: Server, port: number, host: string, log: Logger): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  server.on('error', (error) => log.error('server error', { port, error: error.message }));
-  const address = server.address();
-  return typeof address === 'object' && address ? address.port : port;
 }
