@@ -200,7 +200,8 @@ export function registrationCommand(irc: IrcConnection, m: IrcMessage): void | P
       irc.session.close('quit', { type: 'bye', reason: 'goodbye' });
       return;
     default:
-      irc.hub.reportError(
+      // A strike, like any malformed line: a client cannot loop here unchecked.
+      irc.hub.protocolError(
         irc.session,
         natterError('not_logged_in', 'register first: NICK and USER (and CAP END)'),
       );

@@ -212,4 +212,16 @@ describe('IRC registration', () => {
     await c.waitForLine(/^ERROR :Closing link: no login within 1 s \[login_timeout\]$/u);
     await c.waitForClose();
   });
+
+  test('commands before registration are strikes: a client looping on them is disconnected', async (t) => {
+    const h = await ircServer(t, { limits: { floodStrikes: 5 } });
+    const c = await h.ircConnect();
+    c.send('NICK looper');
+    for (let i = 0; i < 20; i++) c.send('JOIN #x');
+    await c.waitForLine(
+      /^ERROR :Closing link: too much, too fast: disconnected \[rate_limited\]$/u,
+    );
+    await c.waitForClose();
+    assert.ok(c.lines.filter((l) => / 451 /u.test(l)).length <= 5);
+  });
 });
