@@ -8,7 +8,7 @@
 import type { MessageEvent, ModerationEvent, ServerFrame } from '../protocol/frames.ts';
 import { ctcpAction, ircSafe } from '../protocol/irc-format.ts';
 import { formatIrcLine, splitUtf8, utf8Bytes } from '../protocol/irc-message.ts';
-import { RPL, refusalNumeric } from '../protocol/irc-numerics.ts';
+import { ERR, RPL, refusalNumeric } from '../protocol/irc-numerics.ts';
 import { parseAddressTarget } from './moderation.ts';
 import type { Outgoing } from './outgoing.ts';
 import { hostmask, presenceOf, type IrcConnection } from './irc-state.ts';
@@ -203,9 +203,16 @@ function bytesOf(lines: readonly string[]): Buffer | null {
 }
 
 function errorLines(irc: IrcConnection, frame: Extract<ServerFrame, { type: 'error' }>): string[] {
-  if (frame.fatal)
-    return [formatIrcLine(undefined, 'ERROR', [`Closing link: ${frame.message} [${frame.code}]`])];
   const context = irc.contextOf(frame.id);
+  if (frame.fatal) {
+    const closing = formatIrcLine(undefined, 'ERROR', [
+      `Closing link: ${frame.message} [${frame.code}]`,
+    ]);
+    // A ban at login is 465 before the ERROR, as IRC clients expect.
+    if (frame.code !== 'banned') return [closing];
+    const text = `${frame.message} [${frame.code}]`;
+    return [formatIrcLine(irc.server, ERR.YOUREBANNEDCREEP, [irc.target, text]), closing];
+  }
   if (frame.id !== undefined) irc.chathistory.delete(frame.id);
   if (context.list === 'who' || context.list === 'names') {
     // The refused list still ends, so clients waiting for it stop waiting.

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { writeRaw } from '../helpers/server.ts';
+import { NativeClient, writeRaw } from '../helpers/server.ts';
 import { IrcClient, ircServer, joinChannel } from './helpers.ts';
 
 const NO_FLOOD = { floodBurst: 10_000, floodPerSecond: 10_000 };
@@ -268,5 +268,30 @@ describe('IRC commands', () => {
     again.send('NICK newbie');
     again.send('USER n 0 * :N');
     await again.waitForLine(/ 433 \* newbie :.*\[password_required\]$/u);
+  });
+
+  test('more refusals: 405 too many channels, 441 not in the channel, 465 banned from the server', async (t) => {
+    const h = await ircServer(t, { limits: { maxRoomsPerUser: 1 }, operators: ['boss'] });
+    await h.account('boss', 'boss password 1');
+    const boss = h.track(await IrcClient.register(h.port, 'boss', { pass: 'boss password 1' }));
+    await joinChannel(boss, '#one');
+    boss.send('JOIN #two');
+    await boss.waitForLine(
+      /^:test 405 boss #two :you can be in at most 1 rooms? \[too_many_rooms\]$/u,
+    );
+    boss.send('KICK #one ghost :bye');
+    await boss.waitForLine(/^:test 441 boss #one :.*\[no_such_user\]$/u);
+    // A server-wide ban (natter's operators give it from any dialect) keeps an IRC nick out.
+    const native = h.track(await NativeClient.connect(h.port));
+    native.send({ type: 'hello', version: 1, name: 'boss', password: 'boss password 1' });
+    await native.waitFor('welcome');
+    native.send({ type: 'ban', target: 'evil' });
+    await native.waitFor('moderation', { action: 'ban' });
+    const evil = await h.ircConnect();
+    evil.send('NICK evil');
+    evil.send('USER evil 0 * :E');
+    await evil.waitForLine(/^:test 465 \* :.*\[banned\]$/u);
+    await evil.waitForLine(/^ERROR :Closing link: /u);
+    await evil.waitForClose();
   });
 });
