@@ -7,6 +7,7 @@
  * sent kept for it.
  */
 import type { TLSSocket } from 'node:tls';
+import { classifyOpening } from '../protocol/irc-opening.ts';
 
 /** How long the text greeting waits for an IRC client to speak (docs/irc.md). */
 export const IRC_DETECT_MS = 300;
@@ -15,30 +16,6 @@ export const IRC_DETECT_MS = 300;
 export function detectWindowMs(loginTimeoutMs: number): number {
   return Math.min(IRC_DETECT_MS, Math.floor(loginTimeoutMs / 10));
 }
-/** Bytes enough to decide: a command word after at most a full tags section. */
-const MAX_INSPECT_BYTES = 8192 + 16;
-const OPENING = /^(?:CAP|PASS|NICK|USER) /u;
-const OPENING_PREFIXES = ['CAP ', 'PASS ', 'NICK ', 'USER '];
-
-/**
- * true: an IRC opening; false: not one; null: too few bytes to tell yet.
- * Commands are matched in upper case, as every IRC client sends them.
- */
-export function classifyOpening(bytes: Uint8Array): boolean | null {
-  let text = new TextDecoder('latin1').decode(bytes.subarray(0, MAX_INSPECT_BYTES));
-  const newline = text.indexOf('\n');
-  const complete = newline !== -1 || bytes.length >= MAX_INSPECT_BYTES;
-  if (newline !== -1) text = text.slice(0, newline + 1);
-  if (text.startsWith('@')) {
-    const space = text.indexOf(' ');
-    if (space === -1) return complete ? false : null;
-    text = text.slice(space + 1).replace(/^ +/u, '');
-  }
-  if (OPENING.test(text)) return true;
-  const couldBe = OPENING_PREFIXES.some((p) => p.startsWith(text));
-  return couldBe && !complete ? null : false;
-}
-
 /**
  * Waits for the verdict on a socket that offered no ALPN. `decide` gets the
  * dialect and the bytes read meanwhile (the socket is left paused); it is not

@@ -18,7 +18,7 @@ import {
 } from '../../src/protocol/irc-message.ts';
 import { parseCtcp, stripIrcFormatting } from '../../src/protocol/irc-format.ts';
 import { refusalNumeric } from '../../src/protocol/irc-numerics.ts';
-import { classifyOpening } from '../../src/server/irc-detect.ts';
+import { classifyOpening } from '../../src/protocol/irc-opening.ts';
 import { maskTarget } from '../../src/server/irc-mode.ts';
 
 function parse(line: string): IrcMessage {
