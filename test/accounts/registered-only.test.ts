@@ -44,7 +44,8 @@ function natter(args: string[]): ProcessLines {
 async function account(args: string[], stdin: string) {
   const proc = natter(['account', ...args]);
   proc.child.stdin.end(`${stdin}\n`);
-  const { code } = await proc.waitForExit();
+  // A real-cost scrypt hash (128 MiB) plus a cold start: give it room on a busy machine.
+  const { code } = await proc.waitForExit(60_000);
   return { code, stdout: proc.lines, stderr: proc.stderr };
 }
 

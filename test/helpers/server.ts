@@ -365,13 +365,17 @@ export class ProcessLines {
     return this.#stdout.waitFor(match, what, () => this.#describe());
   }
 
-  /** Waits for the process to end; rejects with its output if it takes longer than the wait limit. */
-  async waitForExit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  /**
+   * Waits for the process to end; rejects with its output if it takes longer
+   * than `ms` (the wait limit by default; more for a process that hashes a
+   * password at full cost on a busy machine).
+   */
+  async waitForExit(ms = WAIT_MS): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new Error(`timed out waiting for exit; ${this.#describe()}`)),
-        WAIT_MS,
+        ms,
       );
     });
     try {
