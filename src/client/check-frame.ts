@@ -60,6 +60,7 @@ const FIELDS: Record<ServerFrame['type'], Record<string, Check>> = {
   history: { room: optional(str), with: optional(str), count: num, more: bool },
   topic: { room: str, topic: (v) => v === null || str(v), by: optional(str), ts: optional(num) },
   registered: { name: str },
+  account: { name: str, account: str },
   moderation: {
     action: str,
     room: optional(str),

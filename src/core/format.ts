@@ -112,6 +112,8 @@ export function formatTextLine(frame: ServerFrame): string | null {
       return frame.topic === null
         ? `-- ${frame.room} has no topic`
         : `-- ${frame.room} topic: ${frame.topic}`;
+    case 'account':
+      return null; // a name's owner logging in changes nothing a reader sees
     case 'registered':
       return `-- ${frame.name} is registered: from now on this name needs its password`;
     case 'moderation':

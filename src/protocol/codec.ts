@@ -265,6 +265,7 @@ const KNOWN_SERVER_TYPES = new Set<string>([
   'history',
   'topic',
   'registered',
+  'account',
   'moderation',
   'bans',
   'notice',

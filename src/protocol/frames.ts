@@ -325,6 +325,12 @@ export interface TopicEvent {
   by?: string;
   ts?: number;
 }
+/** Someone sharing a room with you is now logged in to an account (they registered their name). */
+export interface AccountEvent {
+  type: 'account';
+  name: string;
+  account: string;
+}
 export interface RegisteredReply {
   type: 'registered';
   name: string;
@@ -396,6 +402,7 @@ export type ServerFrame =
   | HistoryEnd
   | TopicEvent
   | RegisteredReply
+  | AccountEvent
   | ModerationEvent
   | BansReply
   | NoticeFrame

@@ -88,6 +88,14 @@ export async function register(
   }
   ctx.log.info('registered', { session: session.id, name: user.name });
   session.sendFrame({ type: 'registered', name: user.name });
+  // Those sharing a room learn the name is an account now (IRC: account-notify).
+  const audience = new Set<ChatUser>();
+  for (const key of user.rooms) {
+    for (const member of ctx.chat.findRoom(key)?.members.values() ?? []) {
+      if (member !== user) audience.add(member);
+    }
+  }
+  ctx.deliver(audience, { type: 'account', name: user.name, account: user.name });
 }
 
 export async function changePassword(

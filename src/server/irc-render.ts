@@ -51,7 +51,7 @@ function eventTags(irc: IrcConnection, ts: number | undefined, extra: Tags = [])
 function variant(irc: IrcConnection): string {
   return `${irc.has('server-time') ? 't' : ''}${irc.has('message-tags') ? 'm' : ''}${
     irc.has('account-tag') ? 'a' : ''
-  }`;
+  }${irc.has('account-notify') ? 'n' : ''}`;
 }
 
 function joinLines(lines: readonly string[]): string {
@@ -186,6 +186,17 @@ function sharedLines(irc: IrcConnection, frame: ServerFrame): string[] | null {
       ];
     case 'moderation':
       return moderationLines(irc, frame);
+    case 'account':
+      return irc.has('account-notify')
+        ? [
+            formatIrcLine(
+              hostmask(frame.name),
+              'ACCOUNT',
+              [frame.account],
+              eventTags(irc, undefined),
+            ),
+          ]
+        : [];
     default:
       return null;
   }

@@ -12,6 +12,7 @@ import type { Session } from './session.ts';
 
 /** Capabilities natter offers, with their CAP LS 302 values. */
 export const IRC_CAPS: ReadonlyMap<string, string> = new Map([
+  ['account-notify', ''],
   ['account-tag', ''],
   ['away-notify', ''],
   ['batch', ''],

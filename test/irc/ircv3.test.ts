@@ -65,6 +65,21 @@ describe('IRCv3', () => {
     await watcher.waitForLine(/ 353 watcher = #mine :(@acct watcher|watcher @acct)$/u);
   });
 
+  test('account-notify tells channel peers when a nick becomes an account', async (t) => {
+    const h = await ircServer(t);
+    const watcher = await h.irc('watcher', { caps: [...ALL, 'account-notify'] });
+    const plain = await h.irc('plain');
+    const guest = await h.irc('newbie');
+    for (const client of [watcher, plain, guest]) await joinChannel(client, '#acct');
+    guest.send('PRIVMSG NickServ :REGISTER a good long password');
+    await guest.waitForLine(/ 900 newbie /u);
+    await watcher.waitForLine(/^(@[^ ]+ )?:newbie!newbie@natter ACCOUNT newbie$/u);
+    // Without the capability, nothing: the next line plain sees is the next message.
+    guest.send('PRIVMSG #acct :registered now');
+    await plain.waitForLine(/PRIVMSG #acct :registered now$/u);
+    assert.ok(!plain.lines.some((l) => l.includes(' ACCOUNT ')));
+  });
+
   test('away-notify tells channel peers when someone goes away and comes back', async (t) => {
     const h = await ircServer(t);
     const a = await h.irc('alice', { caps: ALL });
