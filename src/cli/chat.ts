@@ -145,6 +145,7 @@ export async function chat(argv: readonly string[]): Promise<number> {
   const port = values.port as number;
   const tlsName = (values['tls-name'] as string | undefined) ?? host;
   const caFile = values.ca as string | undefined;
+  const caPem = caFile === undefined ? undefined : readCa(caFile);
   const knownHostsFile = (values['known-hosts'] as string | undefined) ?? defaultKnownHostsFile();
   const peer = hostPortKey(host, port);
   const lineMode =
@@ -187,7 +188,7 @@ export async function chat(argv: readonly string[]): Promise<number> {
     host,
     port,
     tlsName,
-    ca: caFile === undefined ? undefined : readCa(caFile),
+    ca: caPem,
     verify: async (socket) => {
       const trust = await verifyServer(socket, {
         host,

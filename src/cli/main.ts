@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** `natter <command>`: the single entry point behind npm start, npm run client and bin/natter. */
+import { StartupError } from '../tls/startup-error.ts';
 import { UsageError } from './options.ts';
 
 const USAGE = `usage: natter <command> [options]
@@ -9,6 +10,10 @@ commands:
   chat     connect as a chat client     (natter chat --help)
   bench    load generator, vs InspIRCd  (natter bench --help)
   account  create accounts, set passwords (natter account --help)
+  admin    act on a running server through its admin socket (natter admin --help)
+  reload   make a running server re-read its config and certificate (natter admin reload)
+  backup   consistent copy of the database while the server runs (natter backup --help)
+  cert     the local CA that signs the generated certificate (natter cert --help)
 `;
 
 type Command = (argv: readonly string[]) => Promise<number>;
@@ -18,6 +23,13 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   chat: async () => (await import('./chat.ts')).chat,
   bench: async () => (await import('./bench.ts')).bench,
   account: async () => (await import('./account.ts')).account,
+  admin: async () => (await import('./admin.ts')).admin,
+  reload: async () => {
+    const { admin } = await import('./admin.ts');
+    return (argv) => admin(['reload', ...argv]);
+  },
+  backup: async () => (await import('./backup.ts')).backup,
+  cert: async () => (await import('./cert.ts')).cert,
 };
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -34,6 +46,10 @@ async function main(argv: readonly string[]): Promise<number> {
       await load()
     )(rest);
   } catch (error) {
+    if (error instanceof StartupError) {
+      process.stderr.write(`natter ${name}: ${error.message}\n`);
+      return 1;
+    }
     if (error instanceof UsageError) {
       process.stderr.write(
         `natter ${name}: ${error.message}\nusage: natter ${name} [options]   (natter ${name} --help)\n`,

@@ -1,10 +1,12 @@
 /** `natter serve`: flags and config to a running server, plus signal handling. */
 import path from 'node:path';
 import { DEFAULT_EXEMPT, DEFAULT_LIMITS, type Limits } from '../protocol/limits.ts';
-import { parseExemptList } from '../server/connection-limits.ts';
-import { createLogger, LOG_LEVELS, type LogLevel } from '../server/log.ts';
+import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../server/log.ts';
 import { startServer } from '../server/server.ts';
-import { formatOptionsHelp, parseOptions, UsageError, type OptionSpec } from './options.ts';
+import { formatOptionsHelp, parseOptions, type OptionSpec } from './options.ts';
+import { startOperations } from './serve-operations.ts';
+import { OPS_OPTIONS } from './serve-ops-options.ts';
+import { configuredOptions } from './server-config.ts';
 
 /** Limit flags and the Limits field each one sets. */
 export const LIMIT_OPTIONS: readonly (OptionSpec & { field: keyof Limits })[] = [
@@ -270,21 +272,9 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   },
   ...LIMIT_OPTIONS,
   ...OTHER_OPTIONS,
+  ...OPS_OPTIONS,
   { name: 'help', short: 'h', kind: 'boolean', description: 'show this help' },
 ];
-
-function exemptList(value: string): string[] {
-  const entries = value
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-  try {
-    parseExemptList(entries);
-  } catch (error) {
-    throw new UsageError(`--limit-exempt: ${(error as Error).message}`);
-  }
-  return entries;
-}
 
 export function serveUsage(): string {
   return `usage: natter serve [options]\n\n${formatOptionsHelp(SERVE_OPTIONS)}\n`;
@@ -296,37 +286,21 @@ export async function serve(argv: readonly string[]): Promise<number> {
     process.stdout.write(serveUsage());
     return 0;
   }
-  const limits = { ...DEFAULT_LIMITS } as Limits;
-  for (const option of LIMIT_OPTIONS) limits[option.field] = values[option.name] as number;
-  const log = createLogger(values['log-level'] as LogLevel);
-  const server = await startServer({
-    host: values.host as string,
-    port: values.port as number,
-    ...(values['irc-port'] === undefined ? {} : { ircPort: values['irc-port'] as number }),
-    dataDir: values['data-dir'] as string,
-    certFile: values.cert as string | undefined,
-    keyFile: values.key as string | undefined,
-    serverName: values.name as string | undefined,
-    dbSync: values['db-sync'] as 'full' | 'normal',
-    exempt: exemptList(values['limit-exempt'] as string),
-    operators: (values.operators as string)
-      .split(',')
-      .map((name) => name.trim())
-      .filter(Boolean),
-    registeredOnly: values['registered-only'] as boolean,
-    retention: {
-      maxAgeMs: values['retention-max-age'] as number,
-      maxPerRoom: values['retention-max-per-room'] as number,
-    },
-    limits,
-    log,
-  });
+  const log = createLogger(
+    values['log-level'] as LogLevel,
+    undefined,
+    values['log-format'] as LogFormat,
+  );
+  const configured = configuredOptions(values, LIMIT_OPTIONS, log);
+  const server = await startServer({ ...configured, log });
   const { credentials } = server;
   const shownHost = server.host.includes(':') ? `[${server.host}]` : server.host;
   const connectHost = ['127.0.0.1', '::1', '0.0.0.0', '::'].includes(server.host)
     ? 'localhost'
     : server.host;
-  const relativeCert = path.relative(process.cwd(), credentials.certFile) || credentials.certFile;
+  const relative = (file: string) => path.relative(process.cwd(), file) || file;
+  const relativeCert = relative(credentials.certFile);
+  const pinned = credentials.caFile ? relative(credentials.caFile) : relativeCert;
   const note = {
     configured: '',
     classic: ' (classic certs/ layout)',
@@ -337,9 +311,20 @@ export async function serve(argv: readonly string[]): Promise<number> {
     [
       `natter listening on ${shownHost}:${server.port} (TLS 1.2+)`,
       `certificate ${relativeCert}${note[credentials.source]}`,
+      ...(credentials.names
+        ? [`  valid for ${[...credentials.names.dns, ...credentials.names.ips].join(', ')}`]
+        : []),
+      ...(credentials.caFile
+        ? [`  signed by the local CA ${pinned} (natter cert ca prints it)`]
+        : []),
+      ...(credentials.previousFingerprint
+        ? [
+            `previous fingerprint SHA256 ${credentials.previousFingerprint} (names changed; tell clients)`,
+          ]
+        : []),
       `fingerprint SHA256 ${credentials.fingerprint}`,
       `connect with: openssl s_client -quiet -connect ${connectHost}:${server.port}`,
-      `          or: npm run client -- --host ${connectHost} --port ${server.port} --ca ${relativeCert}`,
+      `          or: npm run client -- --host ${connectHost} --port ${server.port} --ca ${pinned}`,
       ...(server.ircPort === undefined
         ? []
         : [
@@ -347,6 +332,18 @@ export async function serve(argv: readonly string[]): Promise<number> {
           ]),
       '',
     ].join('\n'),
+  );
+  let operations;
+  try {
+    operations = await startOperations({ argv, values, server, log });
+  } catch (error) {
+    await server.close('server failed to start');
+    throw error;
+  }
+  process.stdout.write(
+    operations.adminSocket === null
+      ? 'admin socket off\n'
+      : `admin socket ${relative(operations.adminSocket)} (natter admin status; SIGHUP or natter reload re-reads config and certificate)\n`,
   );
 
   // Every connection has its own error boundary; anything reaching these is a
@@ -369,7 +366,10 @@ export async function serve(argv: readonly string[]): Promise<number> {
     const stop = (signal: NodeJS.Signals) => {
       process.stdout.write(`${signal}: telling clients and shutting down\n`);
       process.once(signal, () => process.exit(130)); // a second signal does not wait
-      void server.close().then(resolve);
+      void operations
+        .close()
+        .then(() => server.close())
+        .then(resolve);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -59,8 +59,8 @@ export function parseExemptList(entries: readonly string[]): BlockList {
 }
 
 export class ConnectionLimiter {
-  readonly #limits: ConnectionLimits;
-  readonly #exempt: BlockList;
+  #limits: ConnectionLimits;
+  #exempt: BlockList;
   readonly #open = new Map<string, number>();
   readonly #newBuckets = new Map<string, TokenBucket>();
   #total = 0;
@@ -72,6 +72,13 @@ export class ConnectionLimiter {
 
   get total(): number {
     return this.#total;
+  }
+
+  /** New caps (a reload): open connections stay counted; rate buckets made from now use them. */
+  reconfigure(limits: ConnectionLimits): void {
+    this.#exempt = parseExemptList(limits.exempt);
+    this.#limits = limits;
+    this.#newBuckets.clear();
   }
 
   isExempt(address: string): boolean {

@@ -1,28 +1,20 @@
 /**
- * The third dialect (ALPN http/1.1) on the same port: for now /healthz and
- * /metrics, so operators can probe and scrape with curl or Prometheus. The
- * web client and its WebSocket upgrade will hang off the same server.
+ * The third dialect (ALPN http/1.1) on the same port: for now the operators'
+ * endpoints (ops-endpoints.ts: /healthz, /readyz, /metrics), so they can probe
+ * and scrape with curl or Prometheus. The web client and its WebSocket
+ * upgrade will hang off the same server.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Metrics } from './metrics.ts';
+import type { OpsEndpoints } from './ops-endpoints.ts';
 
-export function createHttpDialect(metrics: Metrics, requestTimeoutMs: number) {
+export function createHttpDialect(ops: OpsEndpoints, requestTimeoutMs: number) {
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const url = request.url ?? '/';
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response
         .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' })
         .end('method not allowed\n');
-    } else if (url === '/healthz') {
-      response
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ status: 'ok' }) + '\n');
-    } else if (url === '/metrics') {
-      response
-        .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
-        .end(metrics.render());
-    } else {
+    } else if (!ops.handle(request, response)) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     }
   });

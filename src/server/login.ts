@@ -47,6 +47,11 @@ async function admit(
     }
     return null;
   }
+  if (account.locked) {
+    return natterError('unauthorized', `${account.name} is locked by the server's operators`, {
+      fatal: true,
+    });
+  }
   if (password === undefined) {
     return natterError(
       'password_required',

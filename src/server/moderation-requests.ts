@@ -42,7 +42,7 @@ export function bannedError(ban: Ban, where: string): NatterError {
   );
 }
 
-interface Scope {
+export interface Scope {
   /** Room key, or SERVER_SCOPE. */
   key: string;
   /** Room name for events; absent server-wide. */
@@ -106,7 +106,7 @@ function founderProtection(
 }
 
 /** Durations are capped (ten years): longer would overflow a date and print NaN. */
-function durationProblem(duration: number | undefined): NatterError | null {
+export function durationProblem(duration: number | undefined): NatterError | null {
   if (duration === undefined || duration <= MAX_MODERATION_MS) return null;
   return natterError(
     'bad_arguments',
@@ -115,7 +115,7 @@ function durationProblem(duration: number | undefined): NatterError | null {
 }
 
 /** What a ban names: an address or CIDR block as given, else a name by its identity key. */
-function banTarget(
+export function banTarget(
   text: string,
 ): { kind: Ban['kind']; value: string; label: string } | NatterError {
   const address = parseAddressTarget(text);
@@ -165,24 +165,38 @@ export async function kick(
   if (scope instanceof NatterError) return scope;
   const room = ctx.chat.findRoom(scope.key);
   const target = ctx.chat.findUser(request.name);
+  if (room && target && room.members.has(target.key)) {
+    const protectedTarget = founderProtection(ctx, session, scope, target.key);
+    if (protectedTarget) return protectedTarget;
+  }
+  return kickFromRoom(ctx, scope, request, user.name, [user]);
+}
+
+/**
+ * A kick once authorised, by a person (`by` their name, `notify` them) or by
+ * the server's operators through the admin socket.
+ */
+export async function kickFromRoom(
+  ctx: HubContext,
+  scope: Scope,
+  request: Pick<KickRequest, 'name' | 'reason'>,
+  by: string,
+  notify: ChatUser[],
+): Promise<NatterError | void> {
+  const room = ctx.chat.findRoom(scope.key);
+  const target = ctx.chat.findUser(request.name);
   if (!room || !target || !room.members.has(target.key)) {
     return natterError('no_such_user', `${echoInput(request.name)} is not in ${scope.room}`);
   }
-  const protectedTarget = founderProtection(ctx, session, scope, target.key);
-  if (protectedTarget) return protectedTarget;
   const reason = reasonOf(request.reason);
   announce(
     ctx,
     scope,
-    withOptionals(
-      { action: 'kick', room: room.name, target: target.name, by: user.name },
-      null,
-      reason,
-    ),
-    [user],
+    withOptionals({ action: 'kick', room: room.name, target: target.name, by }, null, reason),
+    notify,
   );
   await removeFromRoom(ctx, target, room, false);
-  ctx.log.info('kick', { room: room.name, target: target.name, by: user.name });
+  ctx.log.info('kick', { room: room.name, target: target.name, by });
 }
 
 export async function ban(
@@ -207,6 +221,18 @@ export async function ban(
   if (target.kind === 'name' && target.value === user.key) {
     return natterError('bad_arguments', 'you cannot ban yourself');
   }
+  await applyBan(ctx, scope, target, request, user.name, [user]);
+}
+
+/** A ban once authorised and checked; see kickFromRoom for `by` and `notify`. */
+export async function applyBan(
+  ctx: HubContext,
+  scope: Scope,
+  target: { kind: Ban['kind']; value: string; label: string },
+  request: Pick<BanRequest, 'duration' | 'reason'>,
+  by: string,
+  notify: ChatUser[],
+): Promise<void> {
   const { kind, value, label } = target;
   const now = ctx.now();
   const until = request.duration === undefined ? null : now + request.duration;
@@ -218,16 +244,16 @@ export async function ban(
     label,
     until,
     reason,
-    by: user.name,
+    by,
     createdAt: now,
   };
   await ctx.moderation.ban(entry);
   const hit = [...ctx.sessions()].filter(
     (s) => s.user && ctx.moderation.banFor(scope.key, s.user.key, s.remoteAddress, now) === entry,
   );
-  const event = withOptionals({ action: 'ban', target: label, by: user.name }, until, reason);
+  const event = withOptionals({ action: 'ban', target: label, by }, until, reason);
   if (scope.room) event.room = scope.room;
-  announce(ctx, scope, event, [user, ...hit.map((s) => s.user!)]);
+  announce(ctx, scope, event, [...notify, ...hit.map((s) => s.user!)]);
   for (const s of hit) {
     if (scope.key === SERVER_SCOPE) s.fail(bannedError(entry, 'this server'));
     else {
@@ -238,7 +264,7 @@ export async function ban(
   ctx.log.info('ban', {
     scope: scope.room ?? 'server',
     kind: entry.kind,
-    by: user.name,
+    by,
     hit: hit.length,
   });
 }

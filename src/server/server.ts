@@ -9,13 +9,13 @@
 import { createServer, type TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { hostname } from 'node:os';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { natterError } from '../protocol/errors.ts';
 import { ALPN_NATIVE, type ClientFrame } from '../protocol/frames.ts';
 import { KEY_RULES_VERSION, nameKey } from '../core/names.ts';
 import { DEFAULT_EXEMPT, DEFAULT_ROOM, type Limits } from '../protocol/limits.ts';
 import { roomKey } from '../core/rooms.ts';
+import type { CertNames } from '../tls/cert-names.ts';
 import { loadServerCredentials, type ServerCredentials } from '../tls/server-credentials.ts';
 import type { RetentionPolicy, Store } from '../store/store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
@@ -23,8 +23,12 @@ import { addressKey, ConnectionLimiter, type Refusal } from './connection-limits
 import { NameBuckets } from './flood-gate.ts';
 import { createHttpDialect } from './http-dialect.ts';
 import { Hub } from './hub.ts';
+import { listen } from './listen.ts';
 import { Metrics, type CounterName } from './metrics.ts';
+import { registerProcessGauges } from './process-gauges.ts';
 import { Moderation } from './moderation.ts';
+import { createOpsEndpoints, type MetricsAccess } from './ops-endpoints.ts';
+import { applyReload, metricsAccessOf, TLS_CONTEXT, type ReloadOptions } from './reload.ts';
 import { DEFAULT_SCRYPT, type ScryptParams } from './passwords.ts';
 import { startRetention } from './retention.ts';
 import { RoomDirectory } from './room-directory.ts';
@@ -34,7 +38,6 @@ import type { Dialect } from './outgoing.ts';
 import { Session, type SessionEvents } from './session.ts';
 import { greetTextClient, handleTextLine } from './text-dialect.ts';
 import { handleIrcLine, startIrcSession } from './irc-dialect.ts';
-import { listen } from './listen.ts';
 import { detectIrc, detectWindowMs } from './irc-detect.ts';
 import { IRC_LINE_MAX_BYTES } from '../protocol/irc-message.ts';
 
@@ -91,24 +94,49 @@ export interface ServerOptions {
   testFault?: (frame: ClientFrame) => void;
   /** A second TLS port that speaks only IRC (conventionally 6697); off when absent. */
   ircPort?: number;
+  /** Names a generated certificate carries besides the ones natter works out (--cert-names). */
+  certNames?: CertNames;
+  /** CIDR blocks that may read /metrics without a token (loopback by default). */
+  metricsAllow?: readonly string[];
+  /** Bearer token that admits anyone else to /metrics. */
+  metricsToken?: string;
 }
+
+export type { ReloadOptions };
 
 export const DATABASE_FILE = 'natter.db';
 
 export interface RunningServer {
   host: string;
   port: number;
+  /** The certificate new connections get; replaced by a reload. */
   credentials: ServerCredentials;
   hub: Hub;
   metrics: Metrics;
   /** The IRC-only port, when one was asked for. */
   ircPort?: number;
+  store: Store;
+  startedAt: number;
+  /**
+   * Re-reads certificate and key and applies new settings. Everything is
+   * checked before anything changes: on an error (thrown) the old settings
+   * all stay. Existing connections keep their TLS session; new ones get the
+   * new certificate.
+   */
+  reload(options: ReloadOptions): Promise<ServerCredentials>;
   /** Tells every client why, flushes, and stops. Resolves when all sockets are closed. */
   close(reason?: string): Promise<void>;
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { limits, log } = options;
+  const { log } = options;
+  // Copies that a reload updates in place: everything holding them sees the new values.
+  const limits: Limits = { ...options.limits };
+  const retentionPolicy: RetentionPolicy = {
+    ...(options.retention ?? { maxAgeMs: 0, maxPerRoom: 0 }),
+  };
+  const floodRate = { capacity: limits.floodBurst, perSecond: limits.floodPerSecond };
+  let metricsAccess: MetricsAccess = metricsAccessOf(options);
   const credentials = await loadServerCredentials(options);
   for (const warning of credentials.warnings) log.warn(warning);
   const serverName = options.serverName ?? hostname();
@@ -144,10 +172,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     testFault: options.testFault,
   });
-  const nameBuckets = new NameBuckets({
-    capacity: limits.floodBurst,
-    perSecond: limits.floodPerSecond,
-  });
+  const nameBuckets = new NameBuckets(floodRate);
   const limiter = new ConnectionLimiter({
     perAddress: limits.maxConnectionsPerAddress,
     newPerWindow: limits.newConnectionsPerWindow,
@@ -155,36 +180,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     global: limits.maxConnections,
     exempt: options.exempt ?? DEFAULT_EXEMPT,
   });
-  const http = createHttpDialect(metrics, limits.loginTimeoutMs);
+  let closing: Promise<void> | undefined;
+  const ops = createOpsEndpoints({
+    metrics,
+    access: () => metricsAccess,
+    readiness: async () => ({
+      store: await (store.ping
+        ? store.ping().then(
+            () => true,
+            () => false,
+          )
+        : true),
+      bus: true, // the local bus lives in this process
+      shuttingDown: closing !== undefined,
+    }),
+  });
+  const http = createHttpDialect(ops, limits.loginTimeoutMs);
   metrics.gauge('connections', 'open connections', () => limiter.total);
   metrics.gauge('users_online', 'logged-in users', () => hub.sessionCount);
-  metrics.gauge('rss_bytes', 'resident memory of the server process', () =>
-    process.memoryUsage.rss(),
-  );
-  metrics.gauge('cpu_seconds', 'CPU time (user + system) used by the server process', () => {
-    const cpu = process.cpuUsage();
-    return (cpu.user + cpu.system) / 1e6;
-  });
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  loopDelay.enable();
-  let loopUse = performance.eventLoopUtilization();
-  // The loop gauges cover the time since the previous scrape: a render reads
-  // them all, then onRendered starts the next window.
-  metrics.gauge('event_loop_delay_p99_seconds', 'event-loop delay p99 since the last scrape', () =>
-    loopDelay.count > 0 ? loopDelay.percentile(99) / 1e9 : 0,
-  );
-  metrics.gauge('event_loop_delay_max_seconds', 'event-loop delay max since the last scrape', () =>
-    loopDelay.count > 0 ? loopDelay.max / 1e9 : 0,
-  );
-  metrics.gauge(
-    'event_loop_utilization',
-    'share of time the event loop was busy since the last scrape (0-1), fsync waits included',
-    () => performance.eventLoopUtilization(loopUse).utilization,
-  );
-  metrics.onRendered(() => {
-    loopDelay.reset();
-    loopUse = performance.eventLoopUtilization();
-  });
+  const processGauges = registerProcessGauges(metrics);
   const sweeper = setInterval(() => {
     const now = Date.now();
     nameBuckets.sweep(now);
@@ -195,7 +209,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   sweeper.unref();
   const retention = startRetention(
     store,
-    options.retention ?? { maxAgeMs: 0, maxPerRoom: 0 },
+    retentionPolicy,
     options.retentionIntervalMs ?? 60_000,
     log,
   );
@@ -251,10 +265,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 
   const tlsOptions = {
-    sessionTimeout: 3600, // resumed TLS sessions skip the full handshake for an hour
+    ...TLS_CONTEXT,
     cert: credentials.cert,
     key: credentials.key,
-    minVersion: 'TLSv1.2' as const,
     handshakeTimeout: limits.loginTimeoutMs,
   };
   const server = createServer({
@@ -366,12 +379,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   ircServer?.on('secureConnection', (socket: TLSSocket) => onSecureConnection(socket, true));
   ircServer?.on('tlsClientError', onTlsClientError);
 
-  const port = await listen(server, options.port, options.host, log);
-  const ircPort = ircServer
-    ? await listen(ircServer, options.ircPort!, options.host, log)
-    : undefined;
+  let port: number;
+  let ircPort: number | undefined;
+  try {
+    port = await listen(server, options.port, options.host, log);
+    ircPort = ircServer ? await listen(ircServer, options.ircPort!, options.host, log) : undefined;
+  } catch (error) {
+    // Nothing is served: give back what start-up took before saying why.
+    server.close();
+    clearInterval(sweeper);
+    processGauges.stop();
+    await retention.stop();
+    await store.close();
+    throw error;
+  }
 
-  let closing: Promise<void> | undefined;
   const close = (reason = SHUTDOWN_REASON) =>
     (closing ??= (async () => {
       log.info('shutting down', { reason, sessions: sessions.size });
@@ -393,18 +415,44 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await hub.markers.flush();
       clearInterval(sweeper);
       http.close();
-      loopDelay.disable();
+      processGauges.stop();
       await retention.stop();
       await store.close();
     })());
 
-  return {
+  const reload = (update: ReloadOptions) =>
+    applyReload(
+      {
+        base: options,
+        log,
+        tls: {
+          setSecureContext: (context) => {
+            server.setSecureContext(context);
+            ircServer?.setSecureContext(context);
+          },
+        },
+        limits,
+        floodRate,
+        limiter,
+        accounts: hub.accounts,
+        retention: retentionPolicy,
+        setMetricsAccess: (access) => (metricsAccess = access),
+        setCredentials: (next) => (running.credentials = next),
+      },
+      update,
+    );
+
+  const running: RunningServer = {
     host: options.host,
     port,
     credentials,
     hub,
     metrics,
+    store,
+    startedAt: Date.now(),
+    reload,
     close,
     ...(ircPort === undefined ? {} : { ircPort }),
   };
+  return running;
 }

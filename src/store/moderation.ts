@@ -10,6 +10,8 @@ export interface Account {
   /** `scrypt$N$r$p$salt$hash`; never logged, never sent. */
   passwordHash: string;
   createdAt: number;
+  /** Set by an operator (natter admin accounts lock): the account cannot log in. */
+  locked?: boolean;
 }
 
 /** `*` is the whole server; otherwise a room key. */
@@ -51,6 +53,12 @@ export interface AccountStore {
   /** False when the name is already registered. */
   createAccount(account: Account): Promise<boolean>;
   setPassword(nameKey: string, passwordHash: string): Promise<void>;
+  /** Every account, by name key; for operators (natter admin accounts list). */
+  listAccounts(): Promise<Account[]>;
+  /** False when there was no such account. */
+  deleteAccount(nameKey: string): Promise<boolean>;
+  /** False when there was no such account. */
+  setLocked(nameKey: string, locked: boolean): Promise<boolean>;
 }
 
 export interface ModerationStore {

@@ -172,5 +172,8 @@ export interface Store {
    */
   rekey(rules: KeyRules): Promise<RekeyReport | null>;
 
+  /** Resolves when the store can serve (for /readyz); rejects when it cannot. */
+  ping?(): Promise<void>;
+
   close(): Promise<void>;
 }

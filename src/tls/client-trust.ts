@@ -71,6 +71,12 @@ const CHAIN_ERRORS: Record<string, string> = {
   CERT_NOT_YET_VALID: 'it is not valid yet',
 };
 
+/** Chain errors about dates: said plainly, whatever else is wrong. */
+const DATE_ERRORS: Record<string, string> = {
+  CERT_HAS_EXPIRED: 'has expired',
+  CERT_NOT_YET_VALID: 'is not valid yet',
+};
+
 function chainReason(code: unknown): string {
   const text = String(code ?? 'unknown error');
   return CHAIN_ERRORS[text] ? `${CHAIN_ERRORS[text]}: ${text}` : text;
@@ -98,9 +104,12 @@ function hostNameError(options: TrustOptions, cert: PeerCertificate): TrustError
     [
       `the certificate of ${hostPortKey(options.host, options.port)} is not valid for the name "${options.tlsName}".`,
       `  ${error.message}`,
+      `  the certificate lists: ${cert.subjectaltname?.replace(/IP Address:/gu, 'IP:') || '(no names)'}`,
       `  certificate fingerprint: SHA256 ${cert.fingerprint256}`,
       '  Connect with a name the certificate lists (--host, or --tls-name NAME when connecting',
-      '  by address or through a tunnel). Refusing to connect.',
+      '  by address or through a tunnel). If you run the server: add the name with',
+      `  natter serve --cert-names ${options.tlsName} (a generated certificate is made anew),`,
+      '  or get a certificate that covers it. Refusing to connect.',
     ].join('\n'),
   );
 }
@@ -117,6 +126,19 @@ export async function verifyServer(
   const fingerprint = cert.fingerprint256;
   const hostPort = hostPortKey(options.host, options.port);
 
+  // Pinned with --ca: "not signed by" would mislead when only the dates are wrong.
+  const dates = DATE_ERRORS[String(socket.authorizationError)];
+  if (dates && !socket.authorized && options.caFile !== undefined) {
+    throw new TrustError(
+      'ca',
+      [
+        `the certificate of ${hostPort} ${dates}: valid from ${cert.valid_from} to ${cert.valid_to}.`,
+        `  certificate fingerprint: SHA256 ${fingerprint}`,
+        "  If this machine's clock is right (date), the server's operator must renew the certificate",
+        '  and reload the server (natter reload). Refusing to connect.',
+      ].join('\n'),
+    );
+  }
   if (socket.authorized) {
     const mismatch = hostNameError(options, cert);
     if (mismatch) throw mismatch;
@@ -129,7 +151,8 @@ export async function verifyServer(
         `the certificate of ${hostPort} is not signed by --ca ${options.caFile} (${String(socket.authorizationError)}).`,
         `  certificate fingerprint: SHA256 ${fingerprint}`,
         `  Check that ${options.caFile} is this server's certificate or the CA that signed it`,
-        '  (a generated one is <data-dir>/certs/server.crt on the server). Refusing to connect.',
+        '  (a generated one is signed by <data-dir>/certs/ca.crt on the server, which',
+        '  natter cert ca prints). Refusing to connect.',
       ].join('\n'),
     );
   }

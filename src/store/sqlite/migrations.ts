@@ -106,4 +106,8 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) STRICT;
   `,
+  // 5: accounts an operator locked (natter admin accounts lock)
+  `
+  ALTER TABLE accounts ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

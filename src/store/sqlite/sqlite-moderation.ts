@@ -13,6 +13,16 @@ import type { Row, SqliteDatabase } from './database.ts';
 const nullableNumber = (v: unknown): number | null =>
   v === null || v === undefined ? null : Number(v);
 
+function toAccount(row: Row): Account {
+  return {
+    nameKey: row.name_key as string,
+    name: row.name as string,
+    passwordHash: row.password_hash as string,
+    createdAt: Number(row.created_at),
+    locked: Number(row.locked ?? 0) === 1,
+  };
+}
+
 export class SqliteAccounts implements AccountStore, ModerationStore {
   readonly #db: SqliteDatabase;
 
@@ -23,13 +33,23 @@ export class SqliteAccounts implements AccountStore, ModerationStore {
   async getAccount(nameKey: string): Promise<Account | undefined> {
     const row = this.#db.sql('SELECT * FROM accounts WHERE name_key = ?').get(nameKey) as
       Row | undefined;
-    if (!row) return undefined;
-    return {
-      nameKey: row.name_key as string,
-      name: row.name as string,
-      passwordHash: row.password_hash as string,
-      createdAt: Number(row.created_at),
-    };
+    return row ? toAccount(row) : undefined;
+  }
+
+  async listAccounts(): Promise<Account[]> {
+    return (this.#db.sql('SELECT * FROM accounts ORDER BY name_key').all() as Row[]).map(toAccount);
+  }
+
+  async deleteAccount(nameKey: string): Promise<boolean> {
+    const result = this.#db.sql('DELETE FROM accounts WHERE name_key = ?').run(nameKey);
+    return Number(result.changes) > 0;
+  }
+
+  async setLocked(nameKey: string, locked: boolean): Promise<boolean> {
+    const result = this.#db
+      .sql('UPDATE accounts SET locked = ? WHERE name_key = ?')
+      .run(locked ? 1 : 0, nameKey);
+    return Number(result.changes) > 0;
   }
 
   async createAccount(account: Account): Promise<boolean> {

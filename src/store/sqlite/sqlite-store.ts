@@ -320,6 +320,11 @@ export class SqliteStore implements Store {
     return rekey(this.#db, rules);
   }
 
+  /** Readiness: the file is open and answers a query. */
+  async ping(): Promise<void> {
+    this.#sql('SELECT 1').get();
+  }
+
   async close(): Promise<void> {
     this.#flushTokens();
     this.#db.close();
