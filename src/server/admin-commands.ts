@@ -219,6 +219,9 @@ const COMMANDS: Record<string, Handler> = {
     if (!(await server.store.accounts.deleteAccount(target.key))) {
       throw natterError('no_such_user', `${target.display} is not registered`);
     }
+    // The store dropped its room-operator grants; the in-memory copy follows.
+    for (const room of server.hub.rooms.all())
+      await server.hub.moderation.revoke(room.key, target.key);
     const sessions = sessionsOfAccount(server.hub, target.key);
     disconnect(sessions, `the account ${target.display} was deleted by the ${ADMIN_ACTOR}`);
     server.hub.log.info('account deleted', { name: target.display, by: ADMIN_ACTOR });

@@ -40,9 +40,20 @@ export class SqliteAccounts implements AccountStore, ModerationStore {
     return (this.#db.sql('SELECT * FROM accounts ORDER BY name_key').all() as Row[]).map(toAccount);
   }
 
+  /**
+   * Deletes the account with what follows it — rooms and read positions,
+   * resume tokens, room-operator grants — so whoever registers the name next
+   * inherits none of it. Messages stay: they are the rooms' history.
+   */
   async deleteAccount(nameKey: string): Promise<boolean> {
-    const result = this.#db.sql('DELETE FROM accounts WHERE name_key = ?').run(nameKey);
-    return Number(result.changes) > 0;
+    return this.#db.transaction(() => {
+      const result = this.#db.sql('DELETE FROM accounts WHERE name_key = ?').run(nameKey);
+      if (Number(result.changes) === 0) return false;
+      this.#db.sql('DELETE FROM memberships WHERE account_key = ?').run(nameKey);
+      this.#db.sql('DELETE FROM resume_tokens WHERE name_key = ?').run(nameKey);
+      this.#db.sql('DELETE FROM room_operators WHERE name_key = ?').run(nameKey);
+      return true;
+    });
   }
 
   async setLocked(nameKey: string, locked: boolean): Promise<boolean> {
