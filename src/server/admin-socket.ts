@@ -47,6 +47,14 @@ function answers(path: string): Promise<boolean> {
   });
 }
 
+function cannotCreate(file: string, error: NodeJS.ErrnoException): StartupError {
+  return new StartupError(
+    'admin_socket',
+    `cannot create the admin socket ${file} (${error.code ?? error.message}); ` +
+      'its directory must exist and be writable by this user; give another with --admin-socket, or "" to turn it off',
+  );
+}
+
 export async function startAdminSocket(options: {
   path: string;
   cookieFile: string;
@@ -71,9 +79,6 @@ export async function startAdminSocket(options: {
   }
   rmSync(path, { force: true }); // a socket left by a server that did not exit cleanly
   const cookie = randomBytes(32).toString('base64url');
-  const temporary = `${cookieFile}.${process.pid}.tmp`;
-  writeFileSync(temporary, cookie + '\n', { mode: 0o600 });
-  renameSync(temporary, cookieFile);
 
   const server: Server = createServer((socket: Socket) => {
     socket.setEncoding('utf8');
@@ -127,13 +132,22 @@ export async function startAdminSocket(options: {
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: NodeJS.ErrnoException) => reject(cannotCreate(path, error));
+    server.once('error', failed);
     server.listen(path, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });
-  chmodSync(path, 0o600);
+  try {
+    chmodSync(path, 0o600);
+    const temporary = `${cookieFile}.${process.pid}.tmp`;
+    writeFileSync(temporary, cookie + '\n', { mode: 0o600 });
+    renameSync(temporary, cookieFile);
+  } catch (error) {
+    server.close();
+    throw cannotCreate(cookieFile, error as NodeJS.ErrnoException);
+  }
   return {
     path,
     close: () =>

@@ -158,3 +158,15 @@ test('at connect, natter chat --ca says plainly that the certificate has expired
   assert.match(result.stderr, /must renew the certificate/u);
   assert.doesNotMatch(result.stderr, /not signed by/u);
 });
+
+test('an admin socket that cannot be made says so and stops the server cleanly', async (t) => {
+  const dir = await tempDir(t);
+  const socket = path.join(dir, 'missing-dir', 'admin.sock');
+  const result = await serveOnce(['--data-dir', dir, '--admin-socket', socket]);
+  assert.equal(result.code, 1, result.stderr);
+  // Binding a Unix socket in a missing directory is EACCES or ENOENT, by platform.
+  assert.ok(result.stderr.includes(`cannot create the admin socket ${socket} (`), result.stderr);
+  assert.match(result.stderr, /\((EACCES|ENOENT)\); its directory must exist/u);
+  assert.match(result.stderr, /--admin-socket/u);
+  assertActionable(result.stderr);
+});
