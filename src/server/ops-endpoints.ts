@@ -9,6 +9,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { BlockList } from 'node:net';
 import { isIPv6 } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Store } from '../store/store.ts';
 import type { Metrics } from './metrics.ts';
 import { plainAddress } from './moderation.ts';
 
@@ -28,6 +29,20 @@ export interface Readiness {
 export interface OpsEndpoints {
   /** Answers the request and returns true when it is one of the operators' paths. */
   handle(request: IncomingMessage, response: ServerResponse): boolean;
+}
+
+/** Readiness of a one-process server: its store answers, and the local bus lives in this process. */
+export async function readinessOf(
+  store: Pick<Store, 'ping'>,
+  shuttingDown: boolean,
+): Promise<Readiness> {
+  const answers = store.ping
+    ? await store.ping().then(
+        () => true,
+        () => false,
+      )
+    : true;
+  return { store: answers, bus: true, shuttingDown };
 }
 
 function digest(text: string): Buffer {

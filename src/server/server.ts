@@ -27,7 +27,7 @@ import { listen } from './listen.ts';
 import { Metrics, type CounterName } from './metrics.ts';
 import { registerProcessGauges } from './process-gauges.ts';
 import { Moderation } from './moderation.ts';
-import { createOpsEndpoints, type MetricsAccess } from './ops-endpoints.ts';
+import { createOpsEndpoints, readinessOf, type MetricsAccess } from './ops-endpoints.ts';
 import { applyReload, metricsAccessOf, TLS_CONTEXT, type ReloadOptions } from './reload.ts';
 import { DEFAULT_SCRYPT, type ScryptParams } from './passwords.ts';
 import { startRetention } from './retention.ts';
@@ -184,16 +184,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const ops = createOpsEndpoints({
     metrics,
     access: () => metricsAccess,
-    readiness: async () => ({
-      store: await (store.ping
-        ? store.ping().then(
-            () => true,
-            () => false,
-          )
-        : true),
-      bus: true, // the local bus lives in this process
-      shuttingDown: closing !== undefined,
-    }),
+    readiness: () => readinessOf(store, closing !== undefined),
   });
   const http = createHttpDialect(ops, limits.loginTimeoutMs);
   metrics.gauge('connections', 'open connections', () => limiter.total);
