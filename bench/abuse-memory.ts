@@ -9,18 +9,26 @@
  *   - slowloris: a username trickled a byte every 150 ms (text mode), closed
  *     at the login deadline.
  * Usage: node bench/abuse-memory.ts [--attempts 1000] [--concurrency 25] [--login-timeout-ms 1000]
+ *
+ * With --attack hello-flood|quit-flood|register-flood|all (bench/abuse-attacks.ts)
+ * it runs that attack for --seconds (default 5) instead, and prints the
+ * server's RSS before, its peak during, and after (once the attackers are
+ * gone), plus a healthy client's ping round trip during the attack.
  */
 import { parseArgs } from 'node:util';
 import type { TLSSocket } from 'node:tls';
 import { ALPN_NATIVE } from '../src/protocol/frames.ts';
 import { tryTls } from '../test/helpers/server.ts';
-import { sleep, spawnServer } from '../test/abuse/helpers.ts';
+import { sleep, spawnServer, type ServerProcess } from '../test/abuse/helpers.ts';
+import { ATTACKS as FLOODS, healthyClient, runAttack, type AttackName } from './abuse-attacks.ts';
 
 const { values } = parseArgs({
   options: {
     attempts: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '25' },
     'login-timeout-ms': { type: 'string', default: '1000' },
+    attack: { type: 'string' },
+    seconds: { type: 'string', default: '5' },
   },
 });
 const ATTEMPTS = Number(values.attempts);
@@ -82,6 +90,64 @@ async function attempt(port: number, attack: Attack): Promise<string> {
     return answered;
   }
   return done;
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+};
+
+/** Waits until the server counts no open connection but `keep`. */
+async function quiesce(server: ServerProcess, keep = 0): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    server.process.write('metrics');
+    const line = await server.process.waitForLine(/^\{"metrics":/u, 'metrics');
+    const metrics = (JSON.parse(line) as { metrics: Record<string, number> }).metrics;
+    if ((metrics.connections ?? 0) <= keep) return;
+    await sleep(100);
+  }
+}
+
+async function measureAttack(name: AttackName): Promise<void> {
+  const seconds = Number(values.seconds);
+  const server = await spawnServer({}, ['--expose-gc']);
+  try {
+    const before = await server.rss();
+    const heapBefore = await server.heapUsed();
+    const healthy = healthyClient(server.port);
+    await sleep(2000); // its round trip at rest
+    const atRest = healthy.trips.length;
+    const detail = await runAttack(name, server.port, seconds);
+    const peak = await server.maxRss();
+    await healthy.stop();
+    await quiesce(server);
+    await sleep(500);
+    const after = await server.rss();
+    const heapAfter = await server.heapUsed();
+    const rest = healthy.trips.slice(0, atRest);
+    const during = healthy.trips.slice(atRest);
+    const ms = (v: number) => `${v.toFixed(1)} ms`;
+    console.log(`${name}, ${seconds} s: ${detail}`);
+    console.log(
+      `  server rss before ${mib(before)}, peak ${mib(peak)}, after ${mib(after)} (${after >= before ? '+' : ''}${mib(after - before)}); ` +
+        `JS heap in use before ${mib(heapBefore)}, after ${mib(heapAfter)}`,
+    );
+    console.log(
+      `  healthy client ping round trip: at rest p50 ${ms(percentile(rest, 50))}; during the attack ` +
+        `p50 ${ms(percentile(during, 50))}, p99 ${ms(percentile(during, 99))}, max ${ms(Math.max(...during))} (${during.length} pings)`,
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+if (values.attack !== undefined) {
+  const names = values.attack === 'all' ? FLOODS : [values.attack as AttackName];
+  for (const name of names) {
+    if (!FLOODS.includes(name)) throw new Error(`unknown attack ${name}: ${FLOODS.join(', ')}`);
+    await measureAttack(name);
+  }
+  process.exit(0);
 }
 
 const server = await spawnServer({ limits: { loginTimeoutMs: LOGIN_TIMEOUT_MS } }, ['--expose-gc']);

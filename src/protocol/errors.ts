@@ -39,6 +39,7 @@ export const ERROR_CODES = [
   'rate_limited',
   'slow_consumer',
   'too_many_connections',
+  'busy', // the server is at a capacity limit for this kind of work (password checks): retry soon
   // accounts and authority
   'unauthorized', // not allowed: wrong password, or an operator command from a non-operator
   'password_required', // the name is registered: hello needs its password

@@ -11,8 +11,13 @@ export interface Limits {
   loginTimeoutMs: number;
   /** Milliseconds of silence from a client before the server sends a ping. */
   idlePingMs: number;
-  /** Milliseconds of silence from a client before the server closes the connection. */
+  /** Milliseconds of silence from a native client before the server closes the connection. */
   idleCloseMs: number;
+  /**
+   * Milliseconds without a line from a text-mode client before it is closed
+   * (text clients cannot answer pings; any line counts, an empty one too).
+   */
+  idleCloseTextMs: number;
   /** Outgoing bytes queued for one client at which the server stops reading from it. */
   outQueueSoftBytes: number;
   /** Outgoing bytes queued for one client at which it is disconnected. */
@@ -33,6 +38,13 @@ export interface Limits {
   floodQueue: number;
   /** Refused frames (or malformed lines) tolerated in a burst before disconnecting. */
   floodStrikes: number;
+  /** Before login: hello frames / text-mode name lines handled at once, then per minute. */
+  loginBurst: number;
+  loginPerMinute: number;
+  /** Password hashes (128 MiB each at the default cost) running at once, server-wide; 0: sized to memory. */
+  maxPasswordHashes: number;
+  /** Password checks waiting for a hash slot before further ones are refused with `busy`. */
+  passwordHashQueue: number;
   /** Concurrent connections from one address (IPv4 /32, IPv6 /64). */
   maxConnectionsPerAddress: number;
   /** New connections from one address per `newConnectionsWindowMs`. */
@@ -61,6 +73,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   loginTimeoutMs: 30_000,
   idlePingMs: 90_000,
   idleCloseMs: 150_000,
+  idleCloseTextMs: 30 * 60_000,
   outQueueSoftBytes: 64 * 1024,
   outQueueHardBytes: 1024 * 1024,
   maxJsonDepth: 8,
@@ -72,6 +85,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   floodPerSecond: 2,
   floodQueue: 10,
   floodStrikes: 100,
+  loginBurst: 5,
+  loginPerMinute: 30,
+  maxPasswordHashes: 0,
+  passwordHashQueue: 16,
   maxConnectionsPerAddress: 16,
   newConnectionsPerWindow: 30,
   newConnectionsWindowMs: 60_000,

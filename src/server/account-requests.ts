@@ -2,16 +2,41 @@
 import { NatterError, natterError } from '../protocol/errors.ts';
 import type { PasswordRequest, RegisterRequest } from '../protocol/frames.ts';
 import type { ChatUser } from '../core/chat.ts';
+import { addressGroup } from './addresses.ts';
 import type { HubContext } from './hub-context.ts';
 import { repointToken } from './identity.ts';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import type { Session } from './session.ts';
 
 /**
- * Takes a password attempt from the name's and the address's allowance. A
- * device the account knows (its resume token) does not use the name's: a
- * stranger's wrong guesses must not lock the owner out.
+ * Password attempts (a login with a password, a password change) a minute.
+ * Counted per (name, address) and per address — never per name alone: a
+ * bucket any stranger can empty would let them lock the owner out with one
+ * wrong guess every few seconds. A guesser is slowed on every address it
+ * uses; spreading guesses over many addresses still pays a full hash for
+ * each, and the hash slots (hash-slots.ts) bound what that costs the server.
+ * A device the account knows (its resume token) skips the (name, address)
+ * allowance: others' failures from its address do not hold it up.
  */
+export const PASSWORD_ATTEMPTS = {
+  perNameAtAddress: { capacity: 3, perSecond: 3 / 60 },
+  perAddress: { capacity: 10, perSecond: 10 / 60 },
+};
+
+function attemptBuckets(
+  ctx: HubContext,
+  nameKey: string,
+  address: string,
+  now: number,
+  knownDevice: boolean,
+) {
+  const group = addressGroup(address);
+  const byAddress = ctx.loginAttempts.byAddress.get(group, now);
+  if (knownDevice) return [byAddress];
+  return [ctx.loginAttempts.byNameAtAddress.get(`${nameKey}\u0000${group}`, now), byAddress];
+}
+
+/** Takes a password attempt from the (name, address)'s and the address's allowance. */
 export function allowPasswordAttempt(
   ctx: HubContext,
   nameKey: string,
@@ -19,9 +44,8 @@ export function allowPasswordAttempt(
   knownDevice = false,
 ): NatterError | null {
   const now = ctx.now();
-  const byName = knownDevice ? null : ctx.loginAttempts.byName.get(nameKey, now);
-  const byAddress = ctx.loginAttempts.byAddress.get(address, now);
-  const wait = Math.max(byName?.waitMs(now) ?? 0, byAddress.waitMs(now));
+  const buckets = attemptBuckets(ctx, nameKey, address, now, knownDevice);
+  const wait = Math.max(...buckets.map((bucket) => bucket.waitMs(now)));
   if (wait > 0) {
     ctx.metrics.increment('rate_limited');
     return natterError(
@@ -29,12 +53,27 @@ export function allowPasswordAttempt(
       `too many password attempts; try again in ${Math.ceil(wait / 1000)} s`,
     );
   }
-  byName?.take(now);
-  byAddress.take(now);
+  for (const bucket of buckets) bucket.take(now);
   return null;
 }
 
-/** A correct password gives its attempt back: only failures use up the allowance. */
+/**
+ * A registration takes from the address's allowance too, and keeps it:
+ * each one is a hash and a new account, and connections are cheap to open.
+ */
+function allowRegistration(ctx: HubContext, address: string): NatterError | null {
+  const now = ctx.now();
+  const bucket = ctx.loginAttempts.byAddress.get(addressGroup(address), now);
+  const wait = bucket.waitMs(now);
+  if (wait === 0 && bucket.take(now)) return null;
+  ctx.metrics.increment('rate_limited');
+  return natterError(
+    'rate_limited',
+    `too many registrations and password attempts; try again in ${Math.ceil(wait / 1000)} s`,
+  );
+}
+
+/** A correct password (or one never checked) gives its attempt back: only failures count. */
 export function refundPasswordAttempt(
   ctx: HubContext,
   nameKey: string,
@@ -42,8 +81,31 @@ export function refundPasswordAttempt(
   knownDevice = false,
 ): void {
   const now = ctx.now();
-  if (!knownDevice) ctx.loginAttempts.byName.get(nameKey, now).refund(now);
-  ctx.loginAttempts.byAddress.get(address, now).refund(now);
+  for (const bucket of attemptBuckets(ctx, nameKey, address, now, knownDevice)) {
+    bucket.refund(now);
+  }
+}
+
+/**
+ * Runs one password hash through the server's hash slots, or says why it
+ * cannot run now (`rate_limited`: this connection has one running; `busy`:
+ * the queue is full).
+ */
+export function hashed<T>(
+  ctx: HubContext,
+  session: Session,
+  work: () => Promise<T>,
+): Promise<T> | NatterError {
+  const run = ctx.accounts.hashing.run(session, addressGroup(session.remoteAddress), work);
+  if (run instanceof NatterError) {
+    ctx.metrics.increment('password_hashes_refused');
+    ctx.log.info('password check refused', {
+      session: session.id,
+      address: session.remoteAddress,
+      code: run.code,
+    });
+  } else ctx.metrics.increment('password_hashes');
+  return run;
 }
 
 export async function register(
@@ -62,7 +124,14 @@ export async function register(
     );
   const problem = passwordProblem(request.password);
   if (problem) return natterError('password_invalid', problem);
-  const passwordHash = await hashPassword(request.password, ctx.accounts.scrypt);
+  // Checked before hashing too (the insert below decides races): a taken name costs no hash.
+  if (await ctx.store.accounts.getAccount(user.key))
+    return natterError('already_registered', `${user.name} is registered already`);
+  const refused = allowRegistration(ctx, session.remoteAddress);
+  if (refused) return refused;
+  const hashing = hashed(ctx, session, () => hashPassword(request.password, ctx.accounts.scrypt));
+  if (hashing instanceof NatterError) return hashing;
+  const passwordHash = await hashing;
   const createdAt = ctx.now();
   const created = await ctx.store.accounts.createAccount({
     nameKey: user.key,
@@ -108,15 +177,21 @@ export async function changePassword(
   const refused = allowPasswordAttempt(ctx, session.account, session.remoteAddress);
   if (refused) return refused;
   const account = await ctx.store.accounts.getAccount(session.account);
-  if (!account || !(await verifyPassword(request.current, account.passwordHash))) {
+  const checking = account
+    ? hashed(ctx, session, () => verifyPassword(request.current, account.passwordHash))
+    : false;
+  if (checking instanceof NatterError) {
+    refundPasswordAttempt(ctx, session.account, session.remoteAddress);
+    return checking;
+  }
+  if (!account || !(await checking)) {
     return natterError('unauthorized', 'the current password is wrong');
   }
   refundPasswordAttempt(ctx, session.account, session.remoteAddress);
   const problem = passwordProblem(request.password);
   if (problem) return natterError('password_invalid', problem);
-  await ctx.store.accounts.setPassword(
-    account.nameKey,
-    await hashPassword(request.password, ctx.accounts.scrypt),
-  );
+  const hashing = hashed(ctx, session, () => hashPassword(request.password, ctx.accounts.scrypt));
+  if (hashing instanceof NatterError) return hashing;
+  await ctx.store.accounts.setPassword(account.nameKey, await hashing);
   session.sendFrame({ type: 'notice', text: 'password changed' });
 }

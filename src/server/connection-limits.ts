@@ -4,8 +4,9 @@
  * new connections per address per time window, and a global cap. Addresses
  * in the exempt list (loopback by default) skip the per-address caps.
  */
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import type { BlockList } from 'node:net';
 import { TokenBucket } from '../core/token-bucket.ts';
+import { addressGroup, blockList, canonicalAddress, familyOf, parseBlock } from './addresses.ts';
 
 export interface ConnectionLimits {
   perAddress: number;
@@ -19,43 +20,19 @@ export interface ConnectionLimits {
 
 export type Refusal = 'per_address' | 'rate' | 'global';
 
-/** The key an address is counted under. */
+/** The key an address is counted under, however it is written (see addresses.ts). */
 export function addressKey(address: string): string {
-  const plain =
-    address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
-  if (!isIPv6(plain)) return plain;
-  const [head = '', tail = ''] = plain.split('::');
-  const headParts = head ? head.split(':') : [];
-  const tailParts = tail ? tail.split(':') : [];
-  const missing = plain.includes('::') ? 8 - headParts.length - tailParts.length : 0;
-  const groups = [...headParts, ...Array<string>(missing).fill('0'), ...tailParts];
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.toLowerCase().replace(/^0+(?=.)/u, ''))
-    .join(':')}::/64`;
+  return addressGroup(canonicalAddress(address) ?? address);
 }
 
 export function parseExemptList(entries: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const entry of entries) {
-    const [address = '', bits, ...extra] = entry.trim().split('/');
-    const type = isIPv6(address) ? 'ipv6' : isIPv4(address) ? 'ipv4' : undefined;
-    if (!type) throw new Error(`"${entry}" is not an address or CIDR block`);
-    // Digits only: Number('') is 0, and "10.0.0.0/" must not exempt every address.
-    const prefix =
-      bits === undefined
-        ? type === 'ipv4'
-          ? 32
-          : 128
-        : /^\d{1,3}$/u.test(bits)
-          ? Number(bits)
-          : NaN;
-    if (extra.length > 0 || !Number.isInteger(prefix) || prefix > (type === 'ipv4' ? 32 : 128)) {
-      throw new Error(`"${entry}" has a bad prefix length`);
-    }
-    list.addSubnet(address, prefix, type);
-  }
-  return list;
+  return blockList(
+    entries.map((entry) => {
+      const block = parseBlock(entry);
+      if (block === null) throw new Error(`"${entry}" is not an address or CIDR block`);
+      return block;
+    }),
+  );
 }
 
 export class ConnectionLimiter {
@@ -82,9 +59,8 @@ export class ConnectionLimiter {
   }
 
   isExempt(address: string): boolean {
-    const plain =
-      address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
-    return this.#exempt.check(plain, isIPv6(plain) ? 'ipv6' : 'ipv4');
+    const plain = canonicalAddress(address);
+    return plain !== null && this.#exempt.check(plain, familyOf(plain));
   }
 
   /** Counts the connection in, or says why not. Every admitted one must be released. */

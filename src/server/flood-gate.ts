@@ -4,9 +4,15 @@
  * Frames over the rate wait in a small queue — a pasted paragraph is sent,
  * just paced — and once that is full they are refused with `rate_limited`.
  * Refusals are strikes; too many in a short time end the connection.
+ * Queued frames run one at a time: one whose handling is asynchronous (a
+ * join, a password check) finishes before the next starts, as it would had
+ * it not waited. Before login, `hello` frames and text-mode name lines have
+ * their own small budget instead (login-budget.ts).
  */
 import type { ClientFrame } from '../protocol/frames.ts';
+import { DEFAULT_LIMITS } from '../protocol/limits.ts';
 import { TokenBucket, type BucketRate } from '../core/token-bucket.ts';
+import { LoginBudget } from './login-budget.ts';
 
 export interface FloodLimits {
   /** Frames allowed at once before pacing starts. */
@@ -17,6 +23,10 @@ export interface FloodLimits {
   queue: number;
   /** Refusals tolerated in a burst before disconnecting (one forgiven per 2 s). */
   strikes: number;
+  /** Login attempts (hello frames, text-mode name lines) at once before login. */
+  loginBurst?: number;
+  /** Login attempts per minute after the burst. */
+  loginPerMinute?: number;
 }
 
 /** Frames that never wait: keep-alive must work however busy the gate is. */
@@ -28,7 +38,12 @@ export type Admission =
   | { kind: 'now' }
   | { kind: 'queued' }
   | { kind: 'refused'; retryInMs: number }
-  | { kind: 'disconnect' };
+  | { kind: 'disconnect' }
+  /** After a `quit`: nothing more is queued or handled. */
+  | { kind: 'ignored' };
+
+/** What a frame's handling returns: a promise when it finishes later. */
+export type Run = () => void | Promise<void>;
 
 /** Buckets by name key, kept while they carry state. */
 export class NameBuckets {
@@ -64,8 +79,13 @@ export class FloodGate {
   readonly #strikes: TokenBucket;
   readonly #names: NameBuckets;
   readonly #nameKey: () => string | null;
-  readonly #queue: { frame: ClientFrame; run: () => void }[] = [];
+  readonly #queue: { frame: ClientFrame; run: Run }[] = [];
+  readonly login: LoginBudget;
   #timer: NodeJS.Timeout | undefined;
+  /** A queued frame whose handling has not finished yet. */
+  #running = false;
+  #quitting = false;
+  #stopped = false;
 
   constructor(limits: FloodLimits, names: NameBuckets, nameKey: () => string | null, now: number) {
     this.#limits = limits;
@@ -76,20 +96,42 @@ export class FloodGate {
       now,
     );
     this.#strikes = new TokenBucket({ capacity: limits.strikes, perSecond: 0.5 }, now);
+    this.login = new LoginBudget(
+      limits.loginBurst ?? DEFAULT_LIMITS.loginBurst,
+      limits.loginPerMinute ?? DEFAULT_LIMITS.loginPerMinute,
+      now,
+    );
   }
 
+  /** Frames waiting, a running one included. */
   get queued(): number {
-    return this.#queue.length;
+    return this.#queue.length + (this.#running ? 1 : 0);
+  }
+
+  /**
+   * A `quit` was admitted (or the connection is being closed for flooding):
+   * whatever the client sends after it is dropped unread.
+   */
+  get quitting(): boolean {
+    return this.#quitting;
+  }
+
+  /** Reads nothing more from this client: its connection is about to close. */
+  endInput(): void {
+    this.#quitting = true;
   }
 
   /**
    * Decides what happens to a frame: run now, run later (`run` is called
    * when its turn comes), refused, or the connection must close.
    */
-  admit(frame: ClientFrame, run: () => void, now: number): Admission {
+  admit(frame: ClientFrame, run: Run, now: number): Admission {
+    if (this.#quitting) return { kind: 'ignored' };
+    if (FREE.has(frame.type)) this.#quitting = true;
     if (IMMEDIATE.has(frame.type)) return { kind: 'now' };
-    if (this.#queue.length === 0 && this.#take(frame, now)) return { kind: 'now' };
-    // A free frame (quit) always waits its turn, even past the queue's size.
+    if (this.queued === 0 && this.#take(frame, now)) return { kind: 'now' };
+    // The one quit goes past a full queue (a /quit after a paste sends the
+    // paste first); nothing follows it, so the queue holds queue + 1 at most.
     if (this.#queue.length < this.#limits.queue || FREE.has(frame.type)) {
       this.#queue.push({ frame, run });
       this.#schedule(now);
@@ -121,7 +163,9 @@ export class FloodGate {
   }
 
   stop(): void {
+    this.#stopped = true;
     clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#queue.length = 0;
   }
 
@@ -142,14 +186,29 @@ export class FloodGate {
   }
 
   #schedule(now: number): void {
-    if (this.#timer !== undefined) return;
+    if (this.#timer !== undefined || this.#running || this.#stopped) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      const at = Date.now();
-      while (this.#queue.length > 0 && this.#take(this.#queue[0]!.frame, at)) {
-        this.#queue.shift()!.run();
-      }
-      if (this.#queue.length > 0) this.#schedule(at);
+      this.#drain();
     }, this.#wait(now));
+  }
+
+  /** Runs queued frames whose tokens are there, one at a time, each to its end. */
+  #drain(): void {
+    const at = Date.now();
+    while (!this.#stopped && this.#queue.length > 0 && this.#take(this.#queue[0]!.frame, at)) {
+      const pending = this.#queue.shift()!.run();
+      if (pending instanceof Promise) {
+        this.#running = true;
+        // Handlers report their own errors; the gate only needs to know it ended.
+        const next = () => {
+          this.#running = false;
+          this.#drain();
+        };
+        pending.then(next, next);
+        return;
+      }
+    }
+    if (this.#queue.length > 0) this.#schedule(at);
   }
 }

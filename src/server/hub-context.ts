@@ -9,6 +9,7 @@ import type { Limits } from '../protocol/limits.ts';
 import type { Chat, ChatUser, Room } from '../core/chat.ts';
 import type { Store } from '../store/store.ts';
 import type { NameBuckets } from './flood-gate.ts';
+import type { HashSlots } from './hash-slots.ts';
 import type { Logger } from './log.ts';
 import type { MessageWriter } from './message-writer.ts';
 import type { Metrics } from './metrics.ts';
@@ -24,6 +25,8 @@ export interface AccountPolicy {
   /** Refuse guests: only registered names may log in. */
   registeredOnly: boolean;
   scrypt: ScryptParams;
+  /** Where every password hash waits for its slot (hash-slots.ts). */
+  hashing: HashSlots;
 }
 
 export interface HubContext {
@@ -36,8 +39,8 @@ export interface HubContext {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly accounts: AccountPolicy;
-  /** Password attempts, per account and per address. */
-  readonly loginAttempts: { byName: NameBuckets; byAddress: NameBuckets };
+  /** Password attempts, per (account, address) and per address: never per account alone. */
+  readonly loginAttempts: { byNameAtAddress: NameBuckets; byAddress: NameBuckets };
   readonly serverName: string;
   now(): number;
   readonly markers: ReadMarkers;

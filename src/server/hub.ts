@@ -11,7 +11,7 @@ import { Chat, type ChatUser, type Room } from '../core/chat.ts';
 import { sanitizeText } from '../core/sanitize.ts';
 import { cleanText } from '../core/text-cut.ts';
 import type { Store } from '../store/store.ts';
-import { changePassword, register } from './account-requests.ts';
+import { changePassword, PASSWORD_ATTEMPTS, register } from './account-requests.ts';
 import { NameBuckets } from './flood-gate.ts';
 import type { AccountPolicy, HubContext } from './hub-context.ts';
 import type { Logger } from './log.ts';
@@ -28,9 +28,9 @@ import { join, switchTo } from './room-join.ts';
 import * as room from './room-requests.ts';
 import type { Session } from './session.ts';
 
-/** Password attempts: 3 per minute, per name and per address. */
-const LOGIN_ATTEMPTS = { capacity: 3, perSecond: 3 / 60 };
 const QUIT_REASON_MAX_BYTES = 200; // UTF-8, cut on a grapheme boundary
+/** Requests answered by an ack after their commit. */
+const MESSAGE_FRAMES = new Set<ClientFrame['type']>(['say', 'me', 'msg']);
 
 export interface HubOptions {
   limits: Limits;
@@ -62,8 +62,8 @@ export class Hub implements HubContext {
   readonly accounts: AccountPolicy;
   readonly serverName: string;
   readonly loginAttempts = {
-    byName: new NameBuckets(LOGIN_ATTEMPTS),
-    byAddress: new NameBuckets(LOGIN_ATTEMPTS),
+    byNameAtAddress: new NameBuckets(PASSWORD_ATTEMPTS.perNameAtAddress),
+    byAddress: new NameBuckets(PASSWORD_ATTEMPTS.perAddress),
   };
   readonly markers: ReadMarkers;
   readonly #sessions = new Map<ChatUser, Set<Session>>();
@@ -125,7 +125,7 @@ export class Hub implements HubContext {
 
   /** Forgets idle rate-limit state. */
   sweep(now: number): void {
-    this.loginAttempts.byName.sweep(now);
+    this.loginAttempts.byNameAtAddress.sweep(now);
     this.loginAttempts.byAddress.sweep(now);
     this.rooms.sweepCreations(now);
   }
@@ -156,7 +156,8 @@ export class Hub implements HubContext {
    * handles its next line after it.
    */
   handle(session: Session, frame: ClientFrame): void | Promise<void> {
-    const admission = session.flood.admit(frame, () => void this.#run(session, frame), this.#now());
+    // A queued frame's run returns its promise: the gate starts the next one after it.
+    const admission = session.flood.admit(frame, () => this.#run(session, frame), this.#now());
     switch (admission.kind) {
       case 'now':
         return this.#run(session, frame);
@@ -165,14 +166,18 @@ export class Hub implements HubContext {
       case 'refused': {
         this.metrics.increment('rate_limited');
         const seconds = Math.max(1, Math.round(admission.retryInMs / 1000));
-        return this.reportError(
+        return this.#answer(
           session,
           natterError('rate_limited', `slow down, next message in ${seconds} s`),
           frame.id,
         );
       }
       case 'disconnect':
-        return this.#floodDisconnect(session);
+        // After the acks and refusals owed for earlier frames; nothing more is read meanwhile.
+        session.flood.endInput();
+        return this.#afterReplies(session, () => this.#floodDisconnect(session));
+      case 'ignored':
+        return; // after a quit
     }
   }
 
@@ -185,11 +190,20 @@ export class Hub implements HubContext {
       return;
     }
     this.metrics.increment('protocol_errors');
-    if (!session.flood.strike(this.#now())) return this.#floodDisconnect(session);
-    this.reportError(session, error, id);
+    if (!session.flood.strike(this.#now())) {
+      session.flood.endInput();
+      return this.#afterReplies(session, () => this.#floodDisconnect(session));
+    }
+    this.#answer(session, error, id);
+  }
+
+  /** Runs `reply` after the replies the session still owes for earlier requests. */
+  afterReplies(session: Session, reply: () => void): void {
+    this.#afterReplies(session, reply);
   }
 
   #floodDisconnect(session: Session): void {
+    if (session.closing) return; // one more frame from a flooder already on its way out
     this.metrics.increment('flood_disconnects');
     this.log.warn('flood disconnect', {
       session: session.id,
@@ -197,6 +211,7 @@ export class Hub implements HubContext {
       code: 'rate_limited',
     });
     session.fail(natterError('rate_limited', 'too much, too fast: disconnected', { fatal: true }));
+    session.socket.pause(); // nothing more is read from a flooder (see Session.close's grace)
   }
 
   /**
@@ -205,8 +220,16 @@ export class Hub implements HubContext {
    * only (with `internal`) and is logged with its stack.
    */
   #run(session: Session, frame: ClientFrame): void | Promise<void> {
+    // Replies follow request order: a request after a message whose ack
+    // waits for its commit is handled once that ack has gone. Messages are
+    // not held back (they share the commit); their replies are ordered by
+    // Session.replyWhen instead.
+    const earlier = session.pendingReplies;
+    if (earlier && !MESSAGE_FRAMES.has(frame.type)) {
+      return earlier.then(() => (session.closing ? undefined : this.#run(session, frame)));
+    }
     const report = (result: NatterError | void) => {
-      if (result instanceof NatterError) this.reportError(session, result, frame.id);
+      if (result instanceof NatterError) this.#answer(session, result, frame.id);
     };
     let result: Result;
     try {
@@ -292,6 +315,16 @@ export class Hub implements HubContext {
         return;
       }
     }
+  }
+
+  /** Reports an error answering a request, after the replies owed for earlier ones. */
+  #answer(session: Session, error: NatterError, id: string | undefined): void {
+    this.#afterReplies(session, () => this.reportError(session, error, id));
+  }
+
+  #afterReplies(session: Session, reply: () => void): void {
+    if (session.pendingReplies) session.replyWhen(Promise.resolve(), reply);
+    else reply();
   }
 
   reportError(session: Session, error: NatterError, id?: string): void {

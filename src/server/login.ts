@@ -13,7 +13,7 @@ import type { ChatUser } from '../core/chat.ts';
 import { checkName } from '../core/names.ts';
 import { SERVER_SCOPE } from '../store/moderation.ts';
 import type { Account, Identity } from '../store/store.ts';
-import { allowPasswordAttempt, refundPasswordAttempt } from './account-requests.ts';
+import { allowPasswordAttempt, hashed, refundPasswordAttempt } from './account-requests.ts';
 import { enter, replaysPrivate } from './entry.ts';
 import type { HubContext } from './hub-context.ts';
 import {
@@ -60,7 +60,12 @@ async function admit(
   }
   const refused = allowPasswordAttempt(ctx, nameKey, session.remoteAddress, knownDevice);
   if (refused) return refused;
-  if (!(await verifyPassword(password, account.passwordHash))) {
+  const checking = hashed(ctx, session, () => verifyPassword(password, account.passwordHash));
+  if (checking instanceof NatterError) {
+    refundPasswordAttempt(ctx, nameKey, session.remoteAddress, knownDevice);
+    return checking;
+  }
+  if (!(await checking)) {
     ctx.log.info('wrong password', {
       session: session.id,
       address: session.remoteAddress,

@@ -115,7 +115,11 @@ export async function privateMessage(
   );
 }
 
-/** Commits, then acks the sender, then delivers — a re-sent client id is only re-acked. */
+/**
+ * Commits, then acks the sender, then delivers — a re-sent client id is only
+ * re-acked. The ack goes after any reply the session still owes for earlier
+ * requests (Session.replyWhen); the commit itself starts at once.
+ */
 function commit(
   ctx: HubContext,
   session: Session,
@@ -123,35 +127,36 @@ function commit(
   message: NewMessage,
   offline = false,
 ): void {
-  ctx.writer.append(message).then(
-    ({ message: stored, duplicate }) => {
-      session.sendFrame({
-        type: 'ack',
-        id: clientId,
-        msg: stored.id,
-        ts: stored.ts,
-        ...(offline ? { offline: true as const } : {}),
-      });
-      if (duplicate) return;
-      ctx.metrics.increment('messages_stored');
-      if (offline) ctx.metrics.increment('offline_messages');
-      const event = messageEvent(stored);
-      if (stored.roomKey !== null) {
-        const room = ctx.chat.findRoom(stored.roomKey);
-        if (room) ctx.deliverToRoom(room, event);
-      } else {
-        const users = [stored.toKey, stored.fromKey].map((key) => ctx.chat.userByKey(key));
-        const online = new Set(users.filter((u): u is ChatUser => u !== undefined));
-        ctx.deliver(online, event, PRIVATE_RESUME_KEY);
-      }
-    },
-    (error: Error) => {
+  session.replyWhen(ctx.writer.append(message), (outcome) => {
+    if (!outcome.ok) {
+      const error = outcome.error as Error;
       ctx.log.error('storing a message failed', { session: session.id, error: error.message });
       ctx.reportError(
         session,
         natterError('internal', 'message not stored; send it again'),
         clientId,
       );
-    },
-  );
+      return;
+    }
+    const { message: stored, duplicate } = outcome.value;
+    session.sendFrame({
+      type: 'ack',
+      id: clientId,
+      msg: stored.id,
+      ts: stored.ts,
+      ...(offline ? { offline: true as const } : {}),
+    });
+    if (duplicate) return;
+    ctx.metrics.increment('messages_stored');
+    if (offline) ctx.metrics.increment('offline_messages');
+    const event = messageEvent(stored);
+    if (stored.roomKey !== null) {
+      const room = ctx.chat.findRoom(stored.roomKey);
+      if (room) ctx.deliverToRoom(room, event);
+    } else {
+      const users = [stored.toKey, stored.fromKey].map((key) => ctx.chat.userByKey(key));
+      const online = new Set(users.filter((u): u is ChatUser => u !== undefined));
+      ctx.deliver(online, event, PRIVATE_RESUME_KEY);
+    }
+  });
 }

@@ -16,10 +16,16 @@ export const COUNTERS = {
   slow_consumer_disconnects: 'connections closed because they did not read',
   oversize_lines: 'lines over the size limit (connection closed)',
   protocol_errors: 'malformed frames or lines answered with an error',
-  idle_timeouts: 'native connections closed for silence',
   internal_errors: 'sessions closed by a bug met while handling their input',
   sessions_replaced: 'sessions replaced by a new login of the same device',
   offline_messages: 'private messages stored for an offline registered user',
+  idle_timeouts:
+    'connections closed for silence (native after idle-close, text after idle-close-text)',
+  login_attempts: 'hello frames and text-mode name lines handled before login',
+  login_attempts_refused: 'login attempts refused by the pre-login budget',
+  password_hashes: 'password hashes (scrypt) run: logins, register, password changes',
+  password_hashes_refused: 'password checks refused because the hashing queue was full',
+  tls_renegotiations_refused: 'TLS 1.2 renegotiations refused (the connection is closed)',
 } as const;
 
 export type CounterName = keyof typeof COUNTERS;

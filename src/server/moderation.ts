@@ -4,34 +4,29 @@
  * confirmed — so checks on every login, join and message cost a map lookup.
  * Expired entries simply stop matching.
  */
-import { BlockList, isIP, isIPv4 } from 'node:net';
 import type { Ban, Mute, RoomOperator, Scope, Store } from '../store/store.ts';
 import { SERVER_SCOPE } from '../store/moderation.ts';
+import { blockContains, canonicalAddress, formatBlock, parseBlock } from './addresses.ts';
 
+/** An address in its canonical form (see addresses.ts); unparseable text unchanged. */
 export function plainAddress(address: string): string {
-  return address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
+  return canonicalAddress(address) ?? address;
 }
 
-/** An address or CIDR block as a ban value, normalised; null when it is neither. */
+/**
+ * An address or CIDR block as a ban value, canonical — `0:0:0:0:0:0:0:1`,
+ * `::0001` and `::1` are one ban — or null when it is neither.
+ */
 export function parseAddressTarget(text: string): string | null {
-  const [address = '', bits, extra] = text.split('/');
-  const plain = plainAddress(address);
-  const version = isIP(plain);
-  if (version === 0 || extra !== undefined) return null;
-  if (bits === undefined) return plain;
-  if (!/^\d{1,3}$/u.test(bits) || Number(bits) > (version === 4 ? 32 : 128)) return null;
-  return `${plain}/${Number(bits)}`;
+  const block = parseBlock(text);
+  return block === null ? null : formatBlock(block);
 }
 
-/** Whether an address (plain, see plainAddress) is the banned address or in the banned block. */
+/** Whether an address is the banned address or in the banned block, however either is written. */
 export function addressMatches(ban: string, address: string): boolean {
-  const [base = '', bits] = ban.split('/');
-  if (bits === undefined) return base === address;
-  const type = isIPv4(base) ? 'ipv4' : 'ipv6';
-  if ((isIPv4(address) ? 'ipv4' : 'ipv6') !== type) return false;
-  const list = new BlockList();
-  list.addSubnet(base, Number(bits), type);
-  return list.check(address, type);
+  const block = parseBlock(ban);
+  const plain = canonicalAddress(address);
+  return block !== null && plain !== null && blockContains(block, plain);
 }
 
 export class Moderation {

@@ -8,6 +8,7 @@ import { NatterError, natterError } from '../protocol/errors.ts';
 import { PROTOCOL_VERSION } from '../protocol/frames.ts';
 import type { Limits } from '../protocol/limits.ts';
 import type { Hub } from './hub.ts';
+import { admitLoginAttempt } from './login-budget.ts';
 import type { Session } from './session.ts';
 
 export function handleNativeLine(
@@ -48,6 +49,7 @@ export function handleNativeLine(
     );
     return;
   }
+  if (!admitLoginAttempt(hub, session)) return;
   return hub.login(session, frame.name, frame).then((result) => {
     if (result instanceof NatterError) hub.reportError(session, result);
   });

@@ -10,6 +10,7 @@ import { nameKey } from '../core/names.ts';
 import { DEFAULT_EXEMPT, type Limits } from '../protocol/limits.ts';
 import type { RetentionPolicy } from '../store/store.ts';
 import { loadServerCredentials, type ServerCredentials } from '../tls/server-credentials.ts';
+import { SERVER_TLS_POLICY } from '../tls/server-policy.ts';
 import type { SecureContextOptions } from 'node:tls';
 import { parseExemptList, type ConnectionLimiter } from './connection-limits.ts';
 import type { AccountPolicy } from './hub-context.ts';
@@ -34,7 +35,7 @@ export type ReloadOptions = Pick<
 
 /** TLS settings of every secure context, the first and each reloaded one. */
 export const TLS_CONTEXT = {
-  minVersion: 'TLSv1.2',
+  ...SERVER_TLS_POLICY, // TLS 1.2+, AEAD suites only
   sessionTimeout: 3600, // resumed TLS sessions skip the full handshake for an hour
 } as const satisfies SecureContextOptions;
 

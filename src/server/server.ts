@@ -5,6 +5,7 @@
  *               (irc-detect.ts, irc-dialect.ts), else human-readable text
  *               (text-dialect.ts); `ircPort` listens for IRC only
  *   http/1.1 -> the web client, later: add it to DIALECT_BY_ALPN.
+ * Anything else is refused during the handshake.
  */
 import { createServer, type TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
@@ -17,10 +18,12 @@ import { DEFAULT_EXEMPT, DEFAULT_ROOM, type Limits } from '../protocol/limits.ts
 import { roomKey } from '../core/rooms.ts';
 import type { CertNames } from '../tls/cert-names.ts';
 import { loadServerCredentials, type ServerCredentials } from '../tls/server-credentials.ts';
+import { refuseRenegotiation } from '../tls/server-policy.ts';
 import type { RetentionPolicy, Store } from '../store/store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { addressKey, ConnectionLimiter, type Refusal } from './connection-limits.ts';
 import { NameBuckets } from './flood-gate.ts';
+import { HashSlots, defaultConcurrency } from './hash-slots.ts';
 import { createHttpDialect } from './http-dialect.ts';
 import { Hub } from './hub.ts';
 import { listen } from './listen.ts';
@@ -41,10 +44,12 @@ import { handleIrcLine, startIrcSession } from './irc-dialect.ts';
 import { detectIrc, detectWindowMs } from './irc-detect.ts';
 import { IRC_LINE_MAX_BYTES } from '../protocol/irc-message.ts';
 
-const DIALECT_BY_ALPN: Record<string, Dialect | 'http'> = {
-  [ALPN_NATIVE]: 'native',
-  'http/1.1': 'http',
-};
+// A Map, not an object: `protocols.find((p) => p in {...})` accepted
+// `toString`, `__proto__`, `constructor` and every other inherited name.
+const DIALECT_BY_ALPN: ReadonlyMap<string, Dialect | 'http'> = new Map([
+  [ALPN_NATIVE, 'native'],
+  ['http/1.1', 'http'],
+]);
 /** How often state kept for rate limits is swept of entries that limit nobody. */
 const SWEEP_INTERVAL_MS = 60_000;
 const REFUSAL_COUNTER: Record<Refusal, CounterName> = {
@@ -156,6 +161,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const rooms = await RoomDirectory.load(store, log, [roomKey(DEFAULT_ROOM)], limits);
   const metrics = new Metrics();
+  const scrypt = options.scrypt ?? DEFAULT_SCRYPT;
   const moderation = await Moderation.load(store, Date.now());
   const hub = new Hub({
     limits,
@@ -168,7 +174,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     accounts: {
       operators: new Set((options.operators ?? []).map(nameKey)),
       registeredOnly: options.registeredOnly ?? false,
-      scrypt: options.scrypt ?? DEFAULT_SCRYPT,
+      scrypt,
+      hashing: new HashSlots({
+        concurrent: limits.maxPasswordHashes || defaultConcurrency(scrypt),
+        queue: limits.passwordHashQueue,
+      }),
     },
     testFault: options.testFault,
   });
@@ -190,6 +200,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   metrics.gauge('connections', 'open connections', () => limiter.total);
   metrics.gauge('users_online', 'logged-in users', () => hub.sessionCount);
   const processGauges = registerProcessGauges(metrics);
+  metrics.gauge(
+    'password_hashes_running',
+    'password hashes running now',
+    () => hub.accounts.hashing.running,
+  );
+  metrics.gauge(
+    'password_hashes_waiting',
+    'password hashes waiting for a slot',
+    () => hub.accounts.hashing.waiting,
+  );
   const sweeper = setInterval(() => {
     const now = Date.now();
     nameBuckets.sweep(now);
@@ -226,13 +246,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       );
     },
     idle: (session, silentMs) => {
-      if (session.dialect === 'text') return; // humans idle; TCP keepalive finds dead peers
-      if (silentMs >= limits.idleCloseMs) {
+      // Text clients cannot answer a ping, so they are only closed, after a
+      // longer silence (people read without typing); any line counts.
+      const closeMs = session.dialect === 'text' ? limits.idleCloseTextMs : limits.idleCloseMs;
+      if (silentMs >= closeMs) {
         metrics.increment('idle_timeouts');
         session.fail(
           natterError('idle_timeout', `nothing heard for ${Math.round(silentMs / 1000)} s`),
         );
-      } else if (silentMs >= limits.idlePingMs && session.pingedAt <= session.lastActivity) {
+      } else if (
+        session.dialect !== 'text' &&
+        silentMs >= limits.idlePingMs &&
+        session.pingedAt <= session.lastActivity
+      ) {
         // One ping per silence: pinged after the last thing heard from the client
         // (a pong within the same millisecond as its ping counts as heard after it).
         session.pingedAt = Date.now();
@@ -265,7 +291,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...tlsOptions,
     // No ALPN offered -> text mode; natter/1 -> native; anything else is refused
     // with a no_application_protocol alert rather than misread.
-    ALPNCallback: ({ protocols }) => protocols.find((p) => p in DIALECT_BY_ALPN),
+    ALPNCallback: ({ protocols }) => protocols.find((p) => DIALECT_BY_ALPN.has(p)),
   });
 
   const onConnection = (raw: Socket) => {
@@ -307,11 +333,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // IRC has its own line limit: 512 bytes plus 8191 of tags.
   const ircLimits: Limits = { ...limits, maxLineBytes: IRC_LINE_MAX_BYTES };
   const onSecureConnection = (socket: TLSSocket, ircOnly: boolean) => {
+    refuseRenegotiation(socket, (code) => {
+      metrics.increment('tls_renegotiations_refused');
+      log.warn('tls renegotiation refused', { address: socket.remoteAddress, code });
+    });
     const key = `${socket.remoteAddress}|${socket.remotePort}`;
     const accepted = acceptedAt.get(key) ?? Date.now();
     acceptedAt.delete(key);
     const chosen =
-      typeof socket.alpnProtocol === 'string' ? DIALECT_BY_ALPN[socket.alpnProtocol] : undefined;
+      typeof socket.alpnProtocol === 'string'
+        ? DIALECT_BY_ALPN.get(socket.alpnProtocol)
+        : undefined;
     const refusal = refusedSockets.get(key);
     if (chosen === 'http' && !ircOnly) {
       if (refusal) {

@@ -13,6 +13,7 @@ import { LineDecoder, type LineEvent } from '../protocol/line-decoder.ts';
 import type { ChatUser } from '../core/chat.ts';
 import { sanitizeText } from '../core/sanitize.ts';
 import type { Identity } from '../store/store.ts';
+import { peerAddress } from './addresses.ts';
 import { FloodGate, type NameBuckets } from './flood-gate.ts';
 import { OutQueue } from './out-queue.ts';
 import { Outgoing, type Dialect } from './outgoing.ts';
@@ -32,12 +33,15 @@ export interface SessionEvents {
   closed(session: Session): void;
 }
 
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
 let nextSessionId = 1;
 
 export class Session {
   readonly id = nextSessionId++;
   readonly dialect: Dialect;
   readonly socket: TLSSocket;
+  /** The peer's address in canonical form (addresses.ts): bans and limits compare it. */
   readonly remoteAddress: string;
   /** Set once the client has logged in under a name. */
   user: ChatUser | null = null;
@@ -72,6 +76,8 @@ export class Session {
   /** Lines that arrived while an earlier line was still being handled. */
   #backlog: Buffer[] = [];
   #busy = false;
+  /** Settles once every reply queued so far (see replyWhen) has been sent. */
+  #replyTail: Promise<void> | undefined;
   #loginTimer: NodeJS.Timeout | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
   #closing = false;
@@ -86,7 +92,7 @@ export class Session {
   ) {
     this.socket = socket;
     this.dialect = dialect;
-    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.remoteAddress = peerAddress(socket.remoteAddress);
     this.#events = events;
     this.#decoder = new LineDecoder(limits.maxLineBytes);
     this.#out = new OutQueue(
@@ -107,6 +113,8 @@ export class Session {
         perSecond: limits.floodPerSecond,
         queue: limits.floodQueue,
         strikes: limits.floodStrikes,
+        loginBurst: limits.loginBurst,
+        loginPerMinute: limits.loginPerMinute,
       },
       nameBuckets,
       () => this.user?.key ?? null,
@@ -155,6 +163,32 @@ export class Session {
     clearTimeout(this.#loginTimer);
     this.#loginTimer = undefined;
     this.#armIdle(idle.pingMs);
+  }
+
+  /** Replies still on their way (acks waiting for a commit), if any: later replies go after them. */
+  get pendingReplies(): Promise<void> | undefined {
+    return this.#replyTail;
+  }
+
+  /**
+   * Sends a reply that needs `work` first (a message's commit) once `work`
+   * has settled and every reply queued before it has gone. The work itself
+   * starts at once — pipelined messages still share one commit — but the
+   * replies come back in the order of the requests.
+   */
+  replyWhen<T>(work: Promise<T>, reply: (outcome: Settled<T>) => void): void {
+    const outcome = work.then(
+      (value): Settled<T> => ({ ok: true, value }),
+      (error: unknown): Settled<T> => ({ ok: false, error }),
+    );
+    const previous = this.#replyTail;
+    const sent = (previous ? previous.then(() => outcome) : outcome).then(reply).catch(() => {
+      this.fail(natterError('internal', 'the server failed answering a request'));
+    });
+    this.#replyTail = sent;
+    void sent.then(() => {
+      if (this.#replyTail === sent) this.#replyTail = undefined;
+    });
   }
 
   /** Queues an event; events of a room being replayed wait until `release`. */
@@ -258,6 +292,12 @@ export class Session {
 
   #onData(chunk: Buffer): void {
     if (this.#closing) return;
+    if (this.flood.quitting) {
+      // After a quit nothing the client sends is read: stop reading (close() reads
+      // again, to see the peer's close) rather than decrypt it only to drop it.
+      this.socket.pause();
+      return;
+    }
     this.lastActivity = Date.now();
     if (this.#busy) {
       this.#backlog.push(chunk);
@@ -273,7 +313,7 @@ export class Session {
    */
   #process(events: LineEvent[], from: number): void {
     for (let i = from; i < events.length; i++) {
-      if (this.#closing) return;
+      if (this.#closing || this.flood.quitting) return;
       const event = events[i]!;
       if (!('line' in event)) {
         this.#events.decodeError(this, event.error);
@@ -308,7 +348,7 @@ export class Session {
   #resumeAfter(events: LineEvent[], next: number): void {
     this.#busy = false;
     if (this.#closing) return;
-    if (!this.#out.throttled) this.socket.resume();
+    if (!this.#out.throttled && !this.flood.quitting) this.socket.resume();
     this.#process(events, next);
     while (!this.#busy && this.#backlog.length > 0 && !this.#closing) {
       this.#process(this.#decoder.push(this.#backlog.shift()!), 0);

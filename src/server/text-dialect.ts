@@ -7,6 +7,7 @@ import { NatterError } from '../protocol/errors.ts';
 import { parseTextInput } from '../core/commands.ts';
 import { formatHelp } from '../core/format.ts';
 import type { Hub } from './hub.ts';
+import { admitLoginAttempt } from './login-budget.ts';
 import type { Session } from './session.ts';
 
 export const USERNAME_PROMPT = 'Choose a username:';
@@ -23,8 +24,13 @@ export function greetTextClient(session: Session, serverName: string): void {
  * prompt, and the next line is its password (typed in the clear over TLS;
  * most line clients echo it locally).
  */
-function textLogin(hub: Hub, session: Session, line: string): Promise<void> {
+function textLogin(hub: Hub, session: Session, line: string): void | Promise<void> {
   const pending = session.pendingName;
+  // A password line finishes the attempt its name line started (and has limits of its own).
+  if (pending === null && !admitLoginAttempt(hub, session)) {
+    if (!session.closing) session.sendLine(USERNAME_PROMPT);
+    return;
+  }
   session.pendingName = null;
   const name = pending ?? line.trim();
   const hello = pending === null ? {} : { password: line };
@@ -46,11 +52,14 @@ export function handleTextLine(hub: Hub, session: Session, line: string): void |
   switch (input.kind) {
     case 'none':
       return;
+    // Answered here, but after the lines owed for earlier input (a message's echo).
     case 'help':
-      for (const helpLine of formatHelp()) session.sendLine(helpLine);
+      hub.afterReplies(session, () => {
+        for (const helpLine of formatHelp()) session.sendLine(helpLine);
+      });
       return;
     case 'error':
-      hub.reportError(session, input.error);
+      hub.afterReplies(session, () => hub.reportError(session, input.error));
       return;
     case 'frame':
       return hub.handle(session, input.frame);

@@ -156,6 +156,10 @@ export interface ServerProcess {
   process: ProcessLines;
   /** The server's RSS, after a full GC when the child runs with --expose-gc. */
   rss(): Promise<number>;
+  /** The server's JS heap in use, after a full GC when the child runs with --expose-gc. */
+  heapUsed(): Promise<number>;
+  /** The server's peak RSS so far. */
+  maxRss(): Promise<number>;
   /** Ends the child (SIGKILL: its clean-up is not under test). */
   stop(): Promise<void>;
 }
@@ -180,6 +184,16 @@ export async function spawnServer(
     async rss() {
       child.write('rss');
       return (JSON.parse(await child.waitForLine(/^\{"rss":/u, 'rss')) as { rss: number }).rss;
+    },
+    async heapUsed() {
+      child.write('rss');
+      const line = await child.waitForLine(/^\{"rss":/u, 'rss');
+      return (JSON.parse(line) as { heapUsed: number }).heapUsed;
+    },
+    async maxRss() {
+      child.write('maxrss');
+      const line = await child.waitForLine(/^\{"maxrss":/u, 'maxrss');
+      return (JSON.parse(line) as { maxrss: number }).maxrss;
     },
     stop: () => child.stop(),
   };

@@ -7,8 +7,8 @@
  *   node test/abuse/server-process.ts '{"limits":{...},"exempt":[]}'
  *
  * Prints one JSON line {"port":N}, then answers each stdin line "rss" with
- * {"rss":bytes} (after a full GC when run with --expose-gc) and "metrics"
- * with the metrics snapshot. Ends on stdin's end or SIGTERM.
+ * {"rss":bytes} (after a full GC when run with --expose-gc), "maxrss" with
+ * {"maxrss":bytes} (the peak so far) and "metrics" with the metrics snapshot. Ends on stdin's end or SIGTERM.
  */
 import { createInterface } from 'node:readline';
 import { startTestServer } from '../helpers/server.ts';
@@ -24,7 +24,11 @@ input.on('line', (line) => {
   const command = line.trim();
   if (command === 'rss') {
     if (gc) for (let i = 0; i < 3; i++) gc();
-    out({ rss: process.memoryUsage.rss(), gc: gc !== undefined });
+    const { rss, heapUsed } = process.memoryUsage();
+    out({ rss, heapUsed, gc: gc !== undefined });
+  } else if (command === 'maxrss') {
+    // The peak resident size of the process so far (the kernel's high-water mark).
+    out({ maxrss: process.resourceUsage().maxRSS * 1024 });
   } else if (command === 'metrics') {
     out({ metrics: server.server.metrics.snapshot() });
   }

@@ -25,7 +25,11 @@ import { makeTempDir, NativeClient, TextClient, type LineClient } from '../helpe
 /** Cheap scrypt for tests; the stored-hash test uses the real default instead. */
 export const FAST_SCRYPT: ScryptParams = { N: 1024, r: 8, p: 1 };
 /** Moderation tests send commands back to back; flood control has its own tests. */
-export const NO_FLOOD: Partial<Limits> = { floodBurst: 10_000, floodPerSecond: 10_000 };
+export const NO_FLOOD: Partial<Limits> = {
+  floodBurst: 10_000,
+  floodPerSecond: 10_000,
+  loginBurst: 10_000,
+};
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');

@@ -7,6 +7,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClientFrame } from '../../src/protocol/frames.ts';
 import { FloodGate, NameBuckets, type FloodLimits } from '../../src/server/flood-gate.ts';
+import { LOGIN_STRIKES, LoginBudget } from '../../src/server/login-budget.ts';
 
 const LIMITS: FloodLimits = { burst: 10, perSecond: 2, queue: 10, strikes: 100 };
 const T0 = 1_000_000;
@@ -28,7 +29,7 @@ function gate(
   const ran: string[] = [];
   const admit = (frame: ClientFrame, now = Date.now()) => {
     const label = frame.id ?? frame.type;
-    const admission = flood.admit(frame, () => ran.push(label), now);
+    const admission = flood.admit(frame, () => void ran.push(label), now);
     if (admission.kind === 'now') ran.push(label);
     return admission;
   };
@@ -141,7 +142,7 @@ test('the name bucket is shared: a reconnect under the same name does not start 
   let ran = 0;
   const second = new FloodGate(LIMITS, names, () => 'alice', T0);
   t.after(() => second.stop());
-  assert.equal(second.admit(say(), () => ran++, T0).kind, 'queued');
+  assert.equal(second.admit(say(), () => void ran++, T0).kind, 'queued');
   // Someone else is not affected.
   const bob = new FloodGate(LIMITS, names, () => 'bob', T0);
   assert.equal(bob.admit(say(), () => {}, T0).kind, 'now');
@@ -177,4 +178,66 @@ test('NameBuckets.sweep forgets only buckets that carry no state', () => {
   assert.equal(busy.isFull(T0 + 500), false, 'the same bucket, still part-used');
   names.sweep(T0 + 1000);
   assert.equal(names.size, 0);
+});
+
+test('after quit nothing is queued or run, whatever follows: the queue stays bounded', (t) => {
+  const { admit, ran, flood } = gate(t);
+  for (let i = 0; i < 20; i++) admit(say(), T0);
+  assert.equal(admit({ type: 'quit' }, T0).kind, 'queued');
+  assert.equal(flood.quitting, true);
+  // A million more quits (or anything else, pings included) are dropped, not queued.
+  for (let i = 0; i < 1_000_000; i++) {
+    const kind = admit(i % 2 ? { type: 'quit' } : say(), T0).kind;
+    if (kind !== 'ignored') assert.fail(`frame ${i} was ${kind}`);
+  }
+  assert.equal(admit({ type: 'ping' }, T0).kind, 'ignored');
+  assert.equal(flood.queued, LIMITS.queue + 1, 'the queue plus the one quit');
+  t.mock.timers.tick(10_000);
+  assert.equal(ran.length, 21);
+  assert.equal(ran.at(-1), 'quit');
+});
+
+test('a queued frame that finishes later holds back the next one until it has', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: T0 });
+  const names = new NameBuckets({ capacity: LIMITS.burst, perSecond: LIMITS.perSecond });
+  const flood = new FloodGate(LIMITS, names, () => null, T0);
+  t.after(() => flood.stop());
+  for (let i = 0; i < LIMITS.burst; i++) flood.admit(say(), () => {}, T0);
+  const order: string[] = [];
+  let finish = () => {};
+  const slow = new Promise<void>((resolve) => (finish = resolve));
+  flood.admit(
+    say(),
+    () => {
+      order.push('slow started');
+      return slow.then(() => void order.push('slow done'));
+    },
+    T0,
+  );
+  flood.admit(say(), () => void order.push('next'), T0);
+  t.mock.timers.tick(5_000); // tokens for both are long back
+  assert.deepEqual(order, ['slow started'], 'the next waits for the slow one');
+  // A frame arriving now queues behind them, though the queue looks empty.
+  assert.equal(flood.admit(say(), () => void order.push('late'), T0 + 5_000).kind, 'queued');
+  finish();
+  await slow;
+  await Promise.resolve();
+  t.mock.timers.tick(5_000);
+  assert.deepEqual(order, ['slow started', 'slow done', 'next', 'late']);
+});
+
+test('login budget: a burst, then a slow rate; refusals are strikes, then disconnect', () => {
+  const budget = new LoginBudget(5, 30, T0);
+  const kinds = Array.from({ length: 5 + LOGIN_STRIKES + 1 }, () => budget.admit(T0).kind);
+  assert.deepEqual(kinds, [
+    ...Array<string>(5).fill('now'),
+    ...Array<string>(LOGIN_STRIKES).fill('refused'),
+    'disconnect',
+  ]);
+  const slow = new LoginBudget(1, 30, T0);
+  assert.equal(slow.admit(T0).kind, 'now');
+  const refused = slow.admit(T0 + 1000);
+  assert.equal(refused.kind, 'refused');
+  if (refused.kind === 'refused') assert.equal(refused.retryInMs, 1000);
+  assert.equal(slow.admit(T0 + 2000).kind, 'now', 'one every 2 s at 30 a minute');
 });

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import type { ErrorCode } from '../../src/protocol/errors.ts';
 import { serverFor } from '../helpers/server.ts';
 
-const h = await serverFor({ after });
+// Name rules, not the pre-login budget (test/abuse/login-flood.test.ts): one connection tries them all.
+const h = await serverFor({ after }, { limits: { loginBurst: 1_000 } });
 // The name everyone below collides with.
 const ace = await h.native('ace');
 await ace.waitFor('who', { room: '#lobby' }); // the one every join brings

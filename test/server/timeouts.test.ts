@@ -91,7 +91,8 @@ test('idle native clients get a ping, then idle_timeout; one that answers pongs 
     'the answering client got no error',
   );
 
-  // Text-mode clients are people: idling is not an offence.
+  // Text-mode clients are people: they are not pinged, and closed only after the much
+  // longer idle-close-text (test/abuse/idle-text.test.ts).
   await human.waitForLine(/#lobby -- silent left \(idle_timeout\)$/u);
   human.write('/who');
   await human.waitForLine(/^-- #lobby: 2 users: /u);
