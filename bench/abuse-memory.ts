@@ -18,6 +18,7 @@
 import { parseArgs } from 'node:util';
 import type { TLSSocket } from 'node:tls';
 import { ALPN_NATIVE } from '../src/protocol/frames.ts';
+import { DEFAULT_SCRYPT } from '../src/server/passwords.ts';
 import { tryTls } from '../test/helpers/server.ts';
 import { sleep, spawnServer, type ServerProcess } from '../test/abuse/helpers.ts';
 import { ATTACKS as FLOODS, healthyClient, runAttack, type AttackName } from './abuse-attacks.ts';
@@ -110,7 +111,8 @@ async function quiesce(server: ServerProcess, keep = 0): Promise<void> {
 
 async function measureAttack(name: AttackName): Promise<void> {
   const seconds = Number(values.seconds);
-  const server = await spawnServer({}, ['--expose-gc']);
+  // The server's own password cost (the test harness would hash cheaply).
+  const server = await spawnServer({ scrypt: DEFAULT_SCRYPT }, ['--expose-gc']);
   try {
     const before = await server.rss();
     const heapBefore = await server.heapUsed();

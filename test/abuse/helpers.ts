@@ -10,6 +10,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { ALPN_NATIVE, type ServerFrame } from '../../src/protocol/frames.ts';
 import { fileURLToPath } from 'node:url';
 import type { Limits } from '../../src/protocol/limits.ts';
+import type { ScryptParams } from '../../src/server/passwords.ts';
 import { ProcessLines, tryTls, type NativeClient } from '../helpers/server.ts';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -167,7 +168,7 @@ export interface ServerProcess {
 const SERVER_PROCESS = fileURLToPath(new URL('./server-process.ts', import.meta.url));
 
 export async function spawnServer(
-  options: { limits?: Partial<Limits>; exempt?: string[] } = {},
+  options: { limits?: Partial<Limits>; exempt?: string[]; scrypt?: ScryptParams } = {},
   nodeFlags: string[] = [],
 ): Promise<ServerProcess> {
   const child = new ProcessLines(process.execPath, [

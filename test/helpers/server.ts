@@ -44,6 +44,8 @@ export async function startTestServer(
      * cheap scrypt) before anyone connects; they log in with the password.
      */
     operators?: Record<string, string>;
+    /** Password hashing for sessions' passwords (cheap unless a test measures the real cost). */
+    scrypt?: ScryptParams;
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await makeTempDir());
@@ -59,7 +61,7 @@ export async function startTestServer(
     serverName: 'test',
     exempt: options.exempt,
     operators: operators.map(([name]) => name),
-    scrypt: TEST_SCRYPT,
+    scrypt: options.scrypt ?? TEST_SCRYPT,
   });
   for (const [name, password] of operators) {
     await server.hub.store.accounts.createAccount({
