@@ -8,7 +8,6 @@
  * Anything else is refused during the handshake.
  */
 import { createServer, type TLSSocket } from 'node:tls';
-import type { Socket } from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { natterError } from '../protocol/errors.ts';
@@ -21,13 +20,14 @@ import { loadServerCredentials, type ServerCredentials } from '../tls/server-cre
 import { refuseRenegotiation } from '../tls/server-policy.ts';
 import type { RetentionPolicy, Store } from '../store/store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
-import { addressKey, ConnectionLimiter, type Refusal } from './connection-limits.ts';
+import { Admission, REFUSAL_TEXT } from './admission.ts';
+import { ConnectionLimiter } from './connection-limits.ts';
 import { NameBuckets } from './flood-gate.ts';
 import { HashSlots, defaultConcurrency } from './hash-slots.ts';
 import { createHttpDialect } from './http-dialect.ts';
 import { Hub } from './hub.ts';
 import { listen } from './listen.ts';
-import { Metrics, type CounterName } from './metrics.ts';
+import { Metrics } from './metrics.ts';
 import { registerProcessGauges } from './process-gauges.ts';
 import { Moderation } from './moderation.ts';
 import { createOpsEndpoints, readinessOf, type MetricsAccess } from './ops-endpoints.ts';
@@ -36,11 +36,11 @@ import { DEFAULT_SCRYPT, type ScryptParams } from './passwords.ts';
 import { startRetention } from './retention.ts';
 import { RoomDirectory } from './room-directory.ts';
 import type { Logger } from './log.ts';
-import { handleNativeLine } from './native-dialect.ts';
 import type { Dialect } from './outgoing.ts';
-import { Session, type SessionEvents } from './session.ts';
-import { greetTextClient, handleTextLine } from './text-dialect.ts';
-import { handleIrcLine, startIrcSession } from './irc-dialect.ts';
+import { Session } from './session.ts';
+import { sessionEvents } from './session-events.ts';
+import { greetTextClient } from './text-dialect.ts';
+import { startIrcSession } from './irc-dialect.ts';
 import { detectIrc, detectWindowMs } from './irc-detect.ts';
 import { IRC_LINE_MAX_BYTES } from '../protocol/irc-message.ts';
 
@@ -52,18 +52,6 @@ const DIALECT_BY_ALPN: ReadonlyMap<string, Dialect | 'http'> = new Map([
 ]);
 /** How often state kept for rate limits is swept of entries that limit nobody. */
 const SWEEP_INTERVAL_MS = 60_000;
-const REFUSAL_COUNTER: Record<Refusal, CounterName> = {
-  per_address: 'connections_refused_per_ip',
-  rate: 'connections_refused_rate',
-  global: 'connections_refused_global',
-};
-const REFUSAL_TEXT: Record<Refusal, string> = {
-  per_address: 'too many connections from your address at once',
-  rate: 'too many new connections from your address; wait a minute',
-  global: 'the server is full; try again later',
-};
-/** Refused connections per address that are completed only to be told why. */
-const EXPLAINED_REFUSALS_PER_ADDRESS = 2;
 /** How long a refused HTTP client may take to read its 503. */
 const CLOSE_GRACE_MS = 2_000;
 /** The `bye` reason of a server that stops: clients reconnect (protocol.md). */
@@ -225,61 +213,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log,
   );
   const sessions = new Set<Session>();
-  const acceptedAt = new Map<string, number>();
-  const refusedSockets = new Map<string, Refusal>();
-  const refusing = new Map<string, number>();
 
-  const events: SessionEvents = {
-    line: (session, line) =>
-      session.dialect === 'native'
-        ? handleNativeLine(hub, session, line, limits)
-        : session.dialect === 'irc'
-          ? handleIrcLine(hub, session, line)
-          : handleTextLine(hub, session, line),
-    internalError: (session, error) => hub.internalError(session, error, 'line'),
-    decodeError: (session, error) => hub.protocolError(session, error),
-    loginTimeout: (session) => {
-      metrics.increment('login_timeouts');
-      log.info('login timeout', { session: session.id, address: session.remoteAddress });
-      session.fail(
-        natterError('login_timeout', `no login within ${limits.loginTimeoutMs / 1000} s`),
-      );
-    },
-    idle: (session, silentMs) => {
-      // Text clients cannot answer a ping, so they are only closed, after a
-      // longer silence (people read without typing); any line counts.
-      const closeMs = session.dialect === 'text' ? limits.idleCloseTextMs : limits.idleCloseMs;
-      if (silentMs >= closeMs) {
-        metrics.increment('idle_timeouts');
-        session.fail(
-          natterError('idle_timeout', `nothing heard for ${Math.round(silentMs / 1000)} s`),
-        );
-      } else if (
-        session.dialect !== 'text' &&
-        silentMs >= limits.idlePingMs &&
-        session.pingedAt <= session.lastActivity
-      ) {
-        // One ping per silence: pinged after the last thing heard from the client
-        // (a pong within the same millisecond as its ping counts as heard after it).
-        session.pingedAt = Date.now();
-        session.sendFrame({ type: 'ping', token: String(session.pingedAt) });
-      }
-    },
-    overflow: (session, queued) => {
-      metrics.increment('slow_consumer_disconnects');
-      log.warn('slow consumer disconnected', {
-        session: session.id,
-        address: session.remoteAddress,
-        queued,
-        code: 'slow_consumer',
-      });
-      session.destroy('slow_consumer');
-    },
-    closed: (session) => {
-      sessions.delete(session);
-      hub.disconnected(session);
-    },
-  };
+  const events = sessionEvents(hub, limits, metrics, log, sessions);
 
   const tlsOptions = {
     ...TLS_CONTEXT,
@@ -294,41 +229,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ALPNCallback: ({ protocols }) => protocols.find((p) => DIALECT_BY_ALPN.has(p)),
   });
 
-  const onConnection = (raw: Socket) => {
-    const address = raw.remoteAddress ?? 'unknown';
-    const now = Date.now();
-    const refusal = limiter.admit(address, now);
-    const key = `${address}|${raw.remotePort}`;
-    if (refusal !== null) {
-      metrics.increment(REFUSAL_COUNTER[refusal]);
-      log.info('connection refused', { address, code: 'too_many_connections', reason: refusal });
-      // A few refused connections per address complete the handshake to be told
-      // why (people behind one NAT deserve an explanation); past that they are
-      // dropped at once, so a flood of them costs nothing.
-      const group = addressKey(address);
-      const explaining = refusing.get(group) ?? 0;
-      if (explaining >= EXPLAINED_REFUSALS_PER_ADDRESS) {
-        raw.destroy();
-        return;
-      }
-      refusing.set(group, explaining + 1);
-      refusedSockets.set(key, refusal);
-      raw.once('close', () => {
-        refusedSockets.delete(key);
-        const left = (refusing.get(group) ?? 1) - 1;
-        if (left <= 0) refusing.delete(group);
-        else refusing.set(group, left);
-      });
-      return;
-    }
-    metrics.increment('connections_accepted');
-    acceptedAt.set(key, now);
-    raw.once('close', () => {
-      acceptedAt.delete(key);
-      limiter.release(address);
-    });
-  };
-  server.on('connection', onConnection);
+  const admission = new Admission(limiter, metrics, log);
+  server.on('connection', admission.accept);
 
   // IRC has its own line limit: 512 bytes plus 8191 of tags.
   const ircLimits: Limits = { ...limits, maxLineBytes: IRC_LINE_MAX_BYTES };
@@ -337,14 +239,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       metrics.increment('tls_renegotiations_refused');
       log.warn('tls renegotiation refused', { address: socket.remoteAddress, code });
     });
-    const key = `${socket.remoteAddress}|${socket.remotePort}`;
-    const accepted = acceptedAt.get(key) ?? Date.now();
-    acceptedAt.delete(key);
+    const { acceptedAt: accepted, refusal } = admission.take(socket);
     const chosen =
       typeof socket.alpnProtocol === 'string'
         ? DIALECT_BY_ALPN.get(socket.alpnProtocol)
         : undefined;
-    const refusal = refusedSockets.get(key);
     if (chosen === 'http' && !ircOnly) {
       if (refusal) {
         // Read (and discard) so the client's close is seen and the slot freed.
@@ -398,7 +297,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   // The conventional IRC port (6697 in the docs): same TLS, same limits, IRC only.
   const ircServer = options.ircPort === undefined ? null : createServer(tlsOptions);
-  ircServer?.on('connection', onConnection);
+  ircServer?.on('connection', admission.accept);
   ircServer?.on('secureConnection', (socket: TLSSocket) => onSecureConnection(socket, true));
   ircServer?.on('tlsClientError', onTlsClientError);
 
