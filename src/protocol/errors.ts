@@ -40,6 +40,7 @@ export const ERROR_CODES = [
   'slow_consumer',
   'too_many_connections',
   'busy', // the server is at a capacity limit for this kind of work (password checks): retry soon
+  'origin_refused', // a WebSocket upgrade from another site's page (HTTP 403, before the upgrade)
   // accounts and authority
   'unauthorized', // not allowed: wrong password, or an operator command from a non-operator
   'password_required', // the name is registered: hello needs its password

@@ -26,6 +26,8 @@ export const COUNTERS = {
   password_hashes: 'password hashes (scrypt) run: logins, register, password changes',
   password_hashes_refused: 'password checks refused because the hashing queue was full',
   tls_renegotiations_refused: 'TLS 1.2 renegotiations refused (the connection is closed)',
+  web_socket_upgrades: 'WebSocket sessions opened at /ws',
+  web_socket_origin_refusals: 'WebSocket upgrades refused for a foreign Origin',
 } as const;
 
 export type CounterName = keyof typeof COUNTERS;

@@ -14,8 +14,15 @@ export interface OutQueueLimits {
   stallMs: number;
 }
 
+/** What reading from the client pauses and resumes (the socket, or its WebSocket). */
+export interface Reader {
+  pause(): void;
+  resume(): void;
+}
+
 export class OutQueue {
   readonly #socket: Socket;
+  readonly #reader: Reader;
   readonly #limits: OutQueueLimits;
   readonly #onOverflow: (queuedBytes: number) => void;
   readonly #mayRead: () => boolean;
@@ -33,14 +40,18 @@ export class OutQueue {
    * @param mayRead whether reading may resume once the queue drains: the
    *   session also pauses reading while it handles a line, and draining must
    *   not undo that (the lines would pile up unread in memory instead).
+   * @param reader what pausing and resuming reading acts on: the socket, or
+   *   the WebSocket on it (ws resumes the socket itself otherwise).
    */
   constructor(
     socket: Socket,
     limits: OutQueueLimits,
     onOverflow: (queuedBytes: number) => void,
     mayRead: () => boolean = () => true,
+    reader: Reader = socket,
   ) {
     this.#socket = socket;
+    this.#reader = reader;
     this.#limits = limits;
     this.#onOverflow = onOverflow;
     this.#mayRead = mayRead;
@@ -82,7 +93,7 @@ export class OutQueue {
     }
     if (queued > this.#limits.softBytes && !this.#throttled) {
       this.#throttled = true;
-      this.#socket.pause();
+      this.#reader.pause();
       // Over the soft limit for too long is as bad as over the hard one.
       this.#stallTimer = setTimeout(() => this.#overflow(), this.#limits.stallMs);
       this.#stallTimer.unref();
@@ -132,7 +143,7 @@ export class OutQueue {
     if (this.#throttled && !this.#overflowed && this.queuedBytes <= this.#limits.softBytes) {
       this.#throttled = false;
       clearTimeout(this.#stallTimer);
-      if (this.#mayRead()) this.#socket.resume();
+      if (this.#mayRead()) this.#reader.resume();
       this.#wakeDrainWaiters();
     }
   }

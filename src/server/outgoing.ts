@@ -1,11 +1,13 @@
 /**
  * A server frame serialised at most once per dialect. A broadcast to a
  * thousand members encodes one NDJSON Buffer and one text-line Buffer and
- * hands the same Buffer to every recipient.
+ * hands the same Buffer to every recipient; WebSocket recipients share one
+ * framed copy of the NDJSON bytes.
  */
 import { encodeFrame } from '../protocol/codec.ts';
 import type { ServerFrame } from '../protocol/frames.ts';
 import { formatTextLine } from '../core/format.ts';
+import { textFrame } from './ws-frame.ts';
 
 export type Dialect = 'native' | 'text' | 'irc';
 
@@ -15,6 +17,7 @@ export class Outgoing {
   #text: Buffer | null | undefined;
   /** Renderings of dialects whose lines depend on the recipient's options (IRC tags), by variant. */
   #variants: Map<string, Buffer | null> | undefined;
+  #webSocket: Buffer | undefined;
 
   constructor(frame: ServerFrame) {
     this.frame = frame;
@@ -43,5 +46,14 @@ export class Outgoing {
       this.#variants.set(key, bytes);
     }
     return bytes;
+  }
+
+  /** The native frame as one WebSocket text message (without the line's newline). */
+  webSocketFrame(): Buffer {
+    if (this.#webSocket === undefined) {
+      const native = this.bytesFor('native')!;
+      this.#webSocket = textFrame(native.subarray(0, native.length - 1));
+    }
+    return this.#webSocket;
   }
 }

@@ -4,12 +4,14 @@
  *   none     -> IRC if the client speaks first with CAP/PASS/NICK/USER
  *               (irc-detect.ts, irc-dialect.ts), else human-readable text
  *               (text-dialect.ts); `ircPort` listens for IRC only
- *   http/1.1 -> the web client, later: add it to DIALECT_BY_ALPN.
+ *   http/1.1 -> the web client, its WebSocket at /ws (a native session
+ *               framed as WebSocket messages), /healthz, /metrics
  * Anything else is refused during the handshake.
  */
 import { createServer, type TLSSocket } from 'node:tls';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import type { WebSocket } from 'ws';
 import { natterError } from '../protocol/errors.ts';
 import { ALPN_NATIVE, type ClientFrame } from '../protocol/frames.ts';
 import { KEY_RULES_VERSION, nameKey } from '../core/names.ts';
@@ -43,6 +45,11 @@ import { greetTextClient } from './text-dialect.ts';
 import { startIrcSession } from './irc-dialect.ts';
 import { detectIrc, detectWindowMs } from './irc-detect.ts';
 import { IRC_LINE_MAX_BYTES } from '../protocol/irc-message.ts';
+import { createWebFront, DEFAULT_WEB_ROOT } from './web-front.ts';
+import { wantsHsts } from './web-headers.ts';
+import { loadWebAssets } from './web-static.ts';
+import { WebSocketLines } from './ws-session.ts';
+import { createWebSocketEndpoint } from './ws-upgrade.ts';
 
 // A Map, not an object: `protocols.find((p) => p in {...})` accepted
 // `toString`, `__proto__`, `constructor` and every other inherited name.
@@ -93,6 +100,10 @@ export interface ServerOptions {
   metricsAllow?: readonly string[];
   /** Bearer token that admits anyone else to /metrics. */
   metricsToken?: string;
+  /** Origins besides the server's own whose pages may open the WebSocket (`--web-origins`). */
+  webOrigins?: readonly string[];
+  /** The built web client (`web/dist` by default); without one, / says how to build it. */
+  webRoot?: string;
 }
 
 export type { ReloadOptions };
@@ -184,7 +195,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     access: () => metricsAccess,
     readiness: () => readinessOf(store, closing !== undefined),
   });
-  const http = createHttpDialect(ops, limits.loginTimeoutMs);
+  const webAssets = await loadWebAssets(options.webRoot ?? DEFAULT_WEB_ROOT);
+  if (!webAssets) log.warn('the web client is not built (npm run build:web); / says so');
+  const webSockets = createWebSocketEndpoint({
+    maxPayload: limits.maxLineBytes,
+    origins: options.webOrigins ?? [],
+    metrics,
+    log,
+    accepted: (ws, socket) => openWebSocketSession(ws, socket),
+  });
+  const http = createHttpDialect(
+    ops,
+    limits.loginTimeoutMs,
+    createWebFront({
+      assets: webAssets,
+      hsts: wantsHsts(credentials.cert, credentials.source),
+      upgrade: webSockets.upgrade,
+    }),
+  );
   metrics.gauge('connections', 'open connections', () => limiter.total);
   metrics.gauge('users_online', 'logged-in users', () => hub.sessionCount);
   const processGauges = registerProcessGauges(metrics);
@@ -215,6 +243,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const sessions = new Set<Session>();
 
   const events = sessionEvents(hub, limits, metrics, log, sessions);
+
+  /** A WebSocket is a native session whose lines are messages (ws-session.ts). */
+  function openWebSocketSession(ws: WebSocket, socket: TLSSocket): void {
+    const input = new WebSocketLines(ws, (code, detail) => {
+      metrics.increment(code === 'too_long' ? 'oversize_lines' : 'protocol_errors');
+      log.info('closing connection', { session: session.id, code, error: detail });
+      session.closeReason = code;
+    });
+    const session = new Session(
+      socket,
+      'native',
+      limits,
+      events,
+      limits.loginTimeoutMs,
+      nameBuckets,
+      input,
+    );
+    sessions.add(session);
+    log.debug('connected', { session: session.id, address: session.remoteAddress, ws: true });
+  }
 
   const tlsOptions = {
     ...TLS_CONTEXT,
@@ -338,6 +386,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       clearInterval(sweeper);
       http.close();
       processGauges.stop();
+      webSockets.close();
       await retention.stop();
       await store.close();
     })());

@@ -2,7 +2,9 @@
  * One client connection, whatever its dialect: bytes in through the line
  * decoder, bytes out through the bounded queue, and the connection's clocks
  * (login deadline, idle ping/close). What the lines mean is the dialect's
- * business (native-dialect.ts, text-dialect.ts).
+ * business (native-dialect.ts, text-dialect.ts). A WebSocket session is the
+ * same Session with another input (ws-session.ts): one line per message in,
+ * each frame sent as one WebSocket message out.
  */
 import { randomBytes } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
@@ -20,6 +22,55 @@ import { Outgoing, type Dialect } from './outgoing.ts';
 
 /** How long a closing connection may take to say goodbye before it is cut. */
 const CLOSE_GRACE_MS = 2_000;
+
+/** Where a session's lines come from, and how it ends politely. */
+export interface SessionInput {
+  /** Frames go out as WebSocket messages rather than NDJSON/text lines. */
+  readonly webSocket: boolean;
+  /** Called once: `deliver` gets the lines (or decoding errors) of each arrival, in order. */
+  start(deliver: (events: LineEvent[]) => void): void;
+  pause(): void;
+  resume(): void;
+  /** Ends after what is already written (a WebSocket sends its close frame first). */
+  end(): void;
+  /** Bytes read off the socket before the session existed (while the dialect was detected). */
+  feed?(chunk: Buffer): void;
+}
+
+/** Lines read straight off the TLS socket: the native and text dialects. */
+class SocketLines implements SessionInput {
+  readonly webSocket = false;
+  readonly #socket: TLSSocket;
+  readonly #decoder: LineDecoder;
+
+  constructor(socket: TLSSocket, maxLineBytes: number) {
+    this.#socket = socket;
+    this.#decoder = new LineDecoder(maxLineBytes);
+  }
+
+  #deliver: (events: LineEvent[]) => void = () => {};
+
+  start(deliver: (events: LineEvent[]) => void): void {
+    this.#deliver = deliver;
+    this.#socket.on('data', (chunk: Buffer) => this.feed(chunk));
+  }
+
+  feed(chunk: Buffer): void {
+    this.#deliver(this.#decoder.push(chunk));
+  }
+
+  pause(): void {
+    this.#socket.pause();
+  }
+
+  resume(): void {
+    this.#socket.resume();
+  }
+
+  end(): void {
+    this.#socket.end();
+  }
+}
 
 export interface SessionEvents {
   /** A promise makes the session wait for it before handling the next line. */
@@ -70,11 +121,11 @@ export class Session {
   /** Bytes of the held events: they count against the out-queue's hard limit. */
   #heldBytes = 0;
   readonly #hardBytes: number;
-  readonly #decoder: LineDecoder;
+  readonly #input: SessionInput;
   readonly #out: OutQueue;
   readonly #events: SessionEvents;
   /** Lines that arrived while an earlier line was still being handled. */
-  #backlog: Buffer[] = [];
+  #backlog: LineEvent[][] = [];
   #busy = false;
   /** Settles once every reply queued so far (see replyWhen) has been sent. */
   #replyTail: Promise<void> | undefined;
@@ -89,12 +140,13 @@ export class Session {
     events: SessionEvents,
     loginDeadlineMs: number,
     nameBuckets: NameBuckets,
+    input: SessionInput = new SocketLines(socket, limits.maxLineBytes),
   ) {
     this.socket = socket;
     this.dialect = dialect;
     this.remoteAddress = peerAddress(socket.remoteAddress);
     this.#events = events;
-    this.#decoder = new LineDecoder(limits.maxLineBytes);
+    this.#input = input;
     this.#out = new OutQueue(
       socket,
       {
@@ -105,6 +157,7 @@ export class Session {
       (queued) => events.overflow(this, queued),
       // Draining must not resume reading while a line is being handled.
       () => !this.#busy && !this.#closing,
+      input,
     );
     this.#hardBytes = limits.outQueueHardBytes;
     this.flood = new FloodGate(
@@ -122,7 +175,7 @@ export class Session {
     );
     socket.setNoDelay(true);
     this.#loginTimer = setTimeout(() => events.loginTimeout(this), Math.max(0, loginDeadlineMs));
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    input.start((lines) => this.#onLines(lines));
     socket.on('error', () => {}); // 'close' follows; the reason is already recorded
     socket.on('close', () => this.#onClose());
   }
@@ -205,7 +258,11 @@ export class Session {
       }
       return;
     }
-    const bytes = this.render ? this.render(out) : out.bytesFor(this.dialect);
+    const bytes = this.#input.webSocket
+      ? out.webSocketFrame()
+      : this.render
+        ? this.render(out)
+        : out.bytesFor(this.dialect);
     if (bytes !== null) this.#out.push(bytes);
   }
 
@@ -244,11 +301,11 @@ export class Session {
     this.closeReason = reason;
     this.#closing = true;
     this.#stopClocks();
-    // Keep reading (#onData drops it all now): a paused socket never sees the
+    // Keep reading (#onLines drops it all now): a paused socket never sees the
     // peer's own close and would wait out the whole grace period.
-    this.socket.resume();
+    this.#input.resume();
     this.#out.flush();
-    this.socket.end();
+    this.#input.end();
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
   }
 
@@ -271,7 +328,7 @@ export class Session {
 
   /** Bytes read before the session existed (while the dialect was being detected). */
   feed(chunk: Buffer): void {
-    this.#onData(chunk);
+    this.#input.feed?.(chunk);
   }
 
   #armIdle(pingMs: number): void {
@@ -290,20 +347,20 @@ export class Session {
     this.flood.stop();
   }
 
-  #onData(chunk: Buffer): void {
+  #onLines(lines: LineEvent[]): void {
     if (this.#closing) return;
     if (this.flood.quitting) {
       // After a quit nothing the client sends is read: stop reading (close() reads
       // again, to see the peer's close) rather than decrypt it only to drop it.
-      this.socket.pause();
+      this.#input.pause();
       return;
     }
     this.lastActivity = Date.now();
     if (this.#busy) {
-      this.#backlog.push(chunk);
+      this.#backlog.push(lines);
       return;
     }
-    this.#process(this.#decoder.push(chunk), 0);
+    this.#process(lines, 0);
   }
 
   /**
@@ -329,7 +386,7 @@ export class Session {
       }
       if (pending) {
         this.#busy = true;
-        this.socket.pause();
+        this.#input.pause();
         pending.then(
           () => this.#resumeAfter(events, i + 1),
           // Handlers report their own errors; one escaping here ends only this connection.
@@ -348,10 +405,10 @@ export class Session {
   #resumeAfter(events: LineEvent[], next: number): void {
     this.#busy = false;
     if (this.#closing) return;
-    if (!this.#out.throttled && !this.flood.quitting) this.socket.resume();
+    if (!this.#out.throttled && !this.flood.quitting) this.#input.resume();
     this.#process(events, next);
     while (!this.#busy && this.#backlog.length > 0 && !this.#closing) {
-      this.#process(this.#decoder.push(this.#backlog.shift()!), 0);
+      this.#process(this.#backlog.shift()!, 0);
     }
   }
 
