@@ -263,6 +263,13 @@ const OTHER_OPTIONS: readonly OptionSpec[] = [
     description: 'full: acked messages survive power loss; normal: survive crashes only',
   },
   {
+    name: 'web-origins',
+    kind: 'string',
+    default: '',
+    description:
+      'comma-separated origins (https://chat.example.org) besides the server itself whose pages may open the WebSocket',
+  },
+  {
     name: 'retention-max-age',
     kind: 'duration',
     default: 0,
@@ -358,6 +365,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
           ]
         : []),
       `fingerprint SHA256 ${credentials.fingerprint}`,
+      `open in a browser: https://${connectHost}:${server.port}/`,
       `connect with: openssl s_client -quiet -connect ${connectHost}:${server.port}`,
       `          or: npm run client -- --host ${connectHost} --port ${server.port} --ca ${pinned}`,
       ...(server.ircPort === undefined

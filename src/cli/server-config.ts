@@ -9,6 +9,7 @@ import { parseExemptList } from '../server/connection-limits.ts';
 import type { Logger } from '../server/log.ts';
 import type { ServerOptions } from '../server/server.ts';
 import { parseCertNames } from '../tls/cert-names.ts';
+import { normalizeOrigin } from '../server/ws-upgrade.ts';
 import { UsageError, type OptionSpec, type OptionValues } from './options.ts';
 
 export type ConfiguredOptions = Omit<ServerOptions, 'log'>;
@@ -24,6 +25,21 @@ function cidrList(flag: string, value: string): string[] {
     throw new UsageError(`--${flag}: ${(error as Error).message}`);
   }
   return entries;
+}
+
+function originList(value: string): string[] {
+  const origins = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (normalizeOrigin(origin) !== origin.replace(/\/$/, '')) {
+      throw new UsageError(
+        `--web-origins: ${origin} is not an origin like https://chat.example.org`,
+      );
+    }
+  }
+  return origins;
 }
 
 function nameList(value: string): string[] {
@@ -85,6 +101,7 @@ export function configuredOptions(
     exempt: cidrList('limit-exempt', values['limit-exempt'] as string),
     operators: nameList(values.operators as string),
     registeredOnly: values['registered-only'] as boolean,
+    webOrigins: originList(values['web-origins'] as string),
     retention: {
       maxAgeMs: values['retention-max-age'] as number,
       maxPerRoom: values['retention-max-per-room'] as number,

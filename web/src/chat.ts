@@ -1,0 +1,689 @@
+/**
+ * The web client's state and behaviour, apart from rendering: logging in,
+ * conversations, our own messages from pending to stored (or failed, with a
+ * retry), resume after a reconnect or a reload, read positions, scroll-back
+ * pages, typed commands. Components subscribe and re-render on change.
+ */
+import type { ClientFrame, HelloFrame, MessageEvent } from '../../src/protocol/frames.ts';
+import { PROTOCOL_VERSION } from '../../src/protocol/frames.ts';
+import { HELP, parseInput } from './commands.ts';
+import { Connection, type Status } from './connection.ts';
+import { Conversation, lineKey, type MessageLine } from './conversation.ts';
+import type { Incoming } from './frames.ts';
+import { mentions } from './linkify.ts';
+import { notify, requestNotifications } from './notify.ts';
+import { forget, loadSaved, save, type Saved } from './storage.ts';
+
+const PAGE = 50;
+const PRIVATE = '@';
+/** Login refusals the user has to answer (another name, a password). */
+const LOGIN_ERRORS = new Set([
+  'name_invalid',
+  'name_reserved',
+  'name_taken',
+  'password_required',
+  'unauthorized',
+  'banned',
+  'rate_limited',
+  'too_many_sessions',
+]);
+
+export type Phase = 'login' | 'chat';
+
+function roomKey(room: string): string {
+  return room.toLowerCase();
+}
+function privateKey(peer: string): string {
+  return `@${peer.toLowerCase()}`;
+}
+function clientId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(9));
+  return 'w.' + Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('');
+}
+
+export class Chat {
+  phase: Phase = 'login';
+  status: Status = 'stopped';
+  statusDetail = '';
+  loginError = '';
+  needPassword = false;
+  helpOpen = false;
+  me = '';
+  server = '';
+  view = '';
+  features: string[] = [];
+  readonly conversations = new Map<string, Conversation>();
+  readonly #outbox = new Map<string, { frame: ClientFrame; key: string }>();
+  readonly #listeners = new Set<() => void>();
+  readonly #connection: Connection;
+  #token = '';
+  #password = '';
+  #saved: Saved | null;
+  #welcomed = false;
+  /** Rooms the last hello resumed: their replay ends need an earlier page on a fresh page. */
+  #resumed = new Set<string>();
+  #asked = { who: new Set<string>(), topic: new Set<string>(), join: '' };
+  #quitting = false;
+
+  constructor() {
+    this.#saved = loadSaved();
+    this.#connection = new Connection({
+      hello: () => this.#hello(),
+      frame: (frame) => {
+        this.#frame(frame);
+        this.#changed();
+      },
+      status: (status, detail) => this.#status(status, detail),
+    });
+    document.addEventListener('visibilitychange', () => {
+      if (!document.hidden) this.#readView();
+      this.#changed();
+    });
+  }
+
+  /** A saved guest name logs in again by itself; accounts are asked for the password. */
+  get savedName(): string {
+    return this.#saved?.name ?? '';
+  }
+
+  resumeSaved(): void {
+    if (this.#saved && this.#saved.token !== '') this.login(this.#saved.name, '');
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) listener();
+  }
+
+  get current(): Conversation | undefined {
+    return this.conversations.get(this.view);
+  }
+
+  /** Rooms first, in the order joined, then private conversations. */
+  get list(): Conversation[] {
+    const all = [...this.conversations.values()];
+    return [...all.filter((c) => c.room !== null), ...all.filter((c) => c.room === null)];
+  }
+
+  login(name: string, password: string): void {
+    if (this.#saved && this.#saved.name.toLowerCase() !== name.toLowerCase()) {
+      this.#saved = null;
+      forget();
+    }
+    this.me = name;
+    this.#password = password;
+    this.#token = this.#saved?.token ?? '';
+    this.loginError = '';
+    this.#quitting = false;
+    this.#connection.start();
+    this.#changed();
+  }
+
+  logout(): void {
+    this.#quitting = true;
+    this.#connection.send({ type: 'quit', reason: 'logged out' });
+    this.#connection.stop('logged out');
+    forget();
+    this.#saved = null;
+    this.conversations.clear();
+    this.#outbox.clear();
+    this.view = '';
+    this.phase = 'login';
+    this.#changed();
+  }
+
+  select(key: string): void {
+    const conversation = this.conversations.get(key);
+    if (!conversation) return;
+    this.view = key;
+    conversation.marker = conversation.readUpTo;
+    this.#readView();
+    this.#persist();
+    this.#changed();
+  }
+
+  /** Alt+Up / Alt+Down. */
+  cycle(step: 1 | -1): void {
+    const list = this.list;
+    if (list.length === 0) return;
+    const at = list.findIndex((c) => c.key === this.view);
+    const next = list[(at + step + list.length) % list.length]!;
+    this.select(next.key);
+  }
+
+  setHelp(open: boolean): void {
+    this.helpOpen = open;
+    this.#changed();
+  }
+
+  /** What the message box submitted. */
+  submit(input: string): void {
+    const view = this.current;
+    const parsed = parseInput(input, view?.room ?? null, view?.peer ?? null);
+    switch (parsed.kind) {
+      case 'say': {
+        if (!view?.room) return;
+        const id = clientId();
+        const frame: ClientFrame = parsed.action
+          ? { type: 'me', id, text: parsed.text, room: view.room }
+          : { type: 'say', id, text: parsed.text, room: view.room };
+        this.#queue(view, id, frame, parsed.text, parsed.action);
+        break;
+      }
+      case 'private': {
+        const conversation = this.#private(parsed.to);
+        const id = clientId();
+        this.#queue(
+          conversation,
+          id,
+          { type: 'msg', id, to: parsed.to, text: parsed.text },
+          parsed.text,
+          false,
+        );
+        this.select(conversation.key);
+        break;
+      }
+      case 'request': {
+        const frame = parsed.frame;
+        if (frame.type === 'join') this.#asked.join = roomKey(frame.room);
+        if (frame.type === 'who' && frame.room) this.#asked.who.add(roomKey(frame.room));
+        if (frame.type === 'topic' && frame.topic === undefined && frame.room) {
+          this.#asked.topic.add(roomKey(frame.room));
+        }
+        if (frame.type === 'quit') this.#quitting = true;
+        if (!this.#connection.send(frame))
+          this.#note('offline: not sent; try again when online', true);
+        break;
+      }
+      case 'local':
+        if (parsed.what === 'help') this.setHelp(true);
+        else void requestNotifications().then((text) => this.#note(text));
+        break;
+      case 'error':
+        this.#note(parsed.message, true);
+        break;
+    }
+    this.#changed();
+  }
+
+  retry(key: string, id: string): void {
+    const conversation = this.conversations.get(key);
+    const line = conversation?.setStatus(id, 'pending');
+    if (!conversation || !line) return;
+    const frame: ClientFrame =
+      conversation.room !== null
+        ? { type: line.action ? 'me' : 'say', id, text: line.text, room: conversation.room }
+        : { type: 'msg', id, to: conversation.peer ?? '', text: line.text };
+    this.#outbox.set(id, { frame, key: conversation.key });
+    if (this.#welcomed) this.#connection.send(frame);
+    this.#changed();
+  }
+
+  /** The reader scrolled to the top: fetch the page before the oldest line. */
+  loadOlder(): void {
+    const view = this.current;
+    if (!view || view.loadingOlder || !view.olderExist || !this.#welcomed) return;
+    this.#requestOlder(view);
+    this.#changed();
+  }
+
+  #requestOlder(view: Conversation): void {
+    const before = view.oldest ?? view.newest + 1;
+    const id = `older.${view.key}`;
+    const target = view.room !== null ? { room: view.room } : { with: view.peer ?? '' };
+    if (before <= 1) {
+      view.olderExist = false;
+      return;
+    }
+    view.loadingOlder = this.#connection.send({
+      type: 'history',
+      id,
+      ...target,
+      before,
+      limit: PAGE,
+    });
+  }
+
+  #queue(
+    conversation: Conversation,
+    id: string,
+    frame: ClientFrame,
+    text: string,
+    action: boolean,
+  ): void {
+    conversation.addMessage({
+      kind: 'message',
+      key: lineKey(),
+      msg: null,
+      id,
+      ts: Date.now(),
+      from: this.me,
+      action,
+      text,
+      own: true,
+      mention: false,
+      status: 'pending',
+    });
+    this.#outbox.set(id, { frame, key: conversation.key });
+    // Before the welcome it waits: the welcome sends everything pending, in order.
+    if (this.#welcomed) this.#connection.send(frame);
+  }
+
+  #hello(): HelloFrame {
+    this.#welcomed = false;
+    const resume: Record<string, number> = {};
+    let privateNewest = 0;
+    for (const c of this.conversations.values()) {
+      if (c.room !== null) resume[c.room] = c.newest;
+      else privateNewest = Math.max(privateNewest, c.newest);
+    }
+    if (this.conversations.size === 0 && this.#saved) Object.assign(resume, this.#saved.seen);
+    else if (privateNewest > 0 || this.#saved?.seen[PRIVATE] !== undefined) {
+      resume[PRIVATE] = Math.max(privateNewest, this.#saved?.seen[PRIVATE] ?? 0);
+    }
+    this.#resumed = new Set(Object.keys(resume).map(roomKey));
+    return {
+      type: 'hello',
+      version: PROTOCOL_VERSION,
+      name: this.me,
+      client: 'natter-web',
+      ...(Object.keys(resume).length > 0 && { resume }),
+      ...(this.#token && { token: this.#token }),
+      ...(this.#password && { password: this.#password }),
+    };
+  }
+
+  #status(status: Status, detail: string): void {
+    if (status === 'waiting' && this.#quitting) {
+      this.#connection.stop('disconnected');
+      return;
+    }
+    if (status !== 'online') this.#welcomed = false;
+    this.status = status;
+    this.statusDetail = detail;
+    this.#changed();
+  }
+
+  #frame(frame: Incoming): void {
+    switch (frame.type) {
+      case 'welcome':
+        this.#welcome(frame.name, frame.token, frame.server, frame.features ?? []);
+        return;
+      case 'ack':
+        this.#ack(frame.id, frame.msg);
+        return;
+      case 'message':
+        this.#message(frame);
+        return;
+      case 'error':
+        this.#error(frame.code, frame.message, frame.id, frame.fatal === true);
+        return;
+      case 'join': {
+        const c = this.#room(frame.room);
+        if (this.#isMe(frame.name)) {
+          const restoring = this.#pendingView !== '' && this.#pendingView !== c.key;
+          if (this.#asked.join === c.key || (this.view === '' && !restoring)) {
+            this.#asked.join = '';
+            this.select(c.key);
+          }
+        } else {
+          c.addEvent(`${frame.name} joined`, frame.ts);
+          if (!c.users.includes(frame.name)) c.users = [...c.users, frame.name];
+        }
+        return;
+      }
+      case 'leave': {
+        const c = this.conversations.get(roomKey(frame.room));
+        if (!c) return;
+        if (this.#isMe(frame.name)) this.#drop(c.key);
+        else {
+          const why = frame.reason ? ` (${frame.reason})` : '';
+          c.addEvent(`${frame.name} left${why}`, frame.ts);
+          c.users = c.users.filter((u) => u !== frame.name);
+        }
+        return;
+      }
+      case 'nick':
+        this.#nick(frame.old, frame.name, frame.ts);
+        return;
+      case 'who': {
+        const c = this.#room(frame.room);
+        c.users = frame.users;
+        if (this.#asked.who.delete(c.key)) {
+          c.addEvent(
+            `${frame.room}: ${frame.users.length} users: ${frame.users.join(', ')}`,
+            Date.now(),
+          );
+        }
+        return;
+      }
+      case 'rooms':
+        this.#note('rooms: ' + frame.rooms.map((r) => `${r.room} (${r.members})`).join(', '));
+        return;
+      case 'topic': {
+        const c = this.#room(frame.room);
+        c.topic = frame.topic;
+        if (frame.by)
+          c.addEvent(
+            `${frame.by} set the topic: ${frame.topic ?? '(none)'}`,
+            frame.ts ?? Date.now(),
+          );
+        else if (this.#asked.topic.delete(c.key))
+          c.addEvent(`topic: ${frame.topic ?? '(none)'}`, Date.now());
+        return;
+      }
+      case 'history':
+        this.#historyEnd(frame.room, frame.with, frame.id, frame.more);
+        return;
+      case 'moderation': {
+        const until = frame.until ? ` until ${new Date(frame.until).toLocaleString()}` : '';
+        const why = frame.reason ? `: ${frame.reason}` : '';
+        const text = `${frame.by} ${frame.action} ${frame.target}${until}${why}`;
+        const c = frame.room ? this.conversations.get(roomKey(frame.room)) : this.current;
+        c?.addEvent(text, frame.ts);
+        if (frame.room && frame.action === 'kick' && this.#isMe(frame.target) && c)
+          this.#drop(c.key);
+        return;
+      }
+      case 'bans':
+        if (frame.entries.length === 0) this.#note('no bans or mutes');
+        for (const e of frame.entries) {
+          const until =
+            e.until === null ? 'until lifted' : `until ${new Date(e.until).toLocaleString()}`;
+          this.#note(
+            `${e.kind} ${e.target} ${e.room ?? 'server-wide'} ${until} by ${e.by}${e.reason ? `: ${e.reason}` : ''}`,
+          );
+        }
+        return;
+      case 'registered':
+        this.#note(`${frame.name} is registered: log in with its password from now on`);
+        return;
+      case 'notice':
+        this.#note(frame.text);
+        return;
+      case 'bye':
+        this.#note(frame.reason === 'shutdown' ? 'the server is restarting' : frame.reason);
+        return;
+      case 'read':
+        this.#readMarker(frame.room, frame.msg);
+        return;
+      default:
+        return; // pong, and frame types this client does not know
+    }
+  }
+
+  #welcome(name: string, token: string, server: string, features: string[]): void {
+    this.me = name;
+    this.server = server;
+    this.features = features;
+    if (token) this.#token = token;
+    this.phase = 'chat';
+    this.#welcomed = true;
+    this.needPassword = false;
+    const saved = this.#saved;
+    if (saved && this.conversations.size === 0) {
+      // A fresh page: read positions as they were, the room that was in view.
+      this.view = '';
+      this.#pendingView = saved.view;
+    }
+    for (const { frame } of this.#outbox.values()) this.#connection.send(frame);
+    this.#persist();
+  }
+
+  #pendingView = '';
+
+  #ack(id: string, msg: number): void {
+    const pending = this.#outbox.get(id);
+    if (!pending) return;
+    this.#outbox.delete(id);
+    const c = this.conversations.get(pending.key);
+    if (!c) return;
+    c.acknowledge(id, msg);
+    if (c.key === this.view && !document.hidden) {
+      if (c.marker >= c.readUpTo) c.marker = c.newest;
+      c.markRead();
+    }
+    this.#persist();
+  }
+
+  #message(frame: MessageEvent): void {
+    const own = this.#isMe(frame.from);
+    const c =
+      frame.room !== undefined
+        ? this.#room(frame.room)
+        : this.#private(own ? (frame.to ?? '') : frame.from);
+    const mention = !own && (frame.room === undefined || mentions(frame.text, this.me));
+    const line: MessageLine = {
+      kind: 'message',
+      key: lineKey(),
+      msg: frame.msg,
+      id: null,
+      ts: frame.ts,
+      from: frame.from,
+      action: frame.kind === 'me',
+      text: frame.text,
+      own,
+      mention,
+      status: 'stored',
+    };
+    if (!c.addMessage(line)) return;
+    if (own || frame.msg <= c.readUpTo) return;
+    if (c.key === this.view && !document.hidden) {
+      // Read as it arrives: the "new messages" line stays where it was, ahead of
+      // what was unread when the conversation was opened.
+      if (frame.history !== true && c.marker >= c.readUpTo) c.marker = frame.msg;
+      c.markRead();
+      this.#persist();
+      return;
+    }
+    c.unread++;
+    if (mention) {
+      c.mentioned = true;
+      if (frame.history !== true) {
+        notify(frame.room ? `${frame.from} in ${frame.room}` : `${frame.from}`, frame.text, () =>
+          this.select(c.key),
+        );
+      }
+    }
+    this.#persist();
+  }
+
+  #error(code: string, message: string, id: string | undefined, fatal: boolean): void {
+    if (!this.#welcomed && LOGIN_ERRORS.has(code)) {
+      this.loginError = `${code}: ${message}`;
+      this.needPassword ||= code === 'password_required';
+      if (code === 'unauthorized') this.#password = '';
+      this.#connection.stop(this.loginError);
+      this.phase = 'login';
+      return;
+    }
+    if (id !== undefined) {
+      const pending = this.#outbox.get(id);
+      if (pending) {
+        this.#outbox.delete(id);
+        this.conversations.get(pending.key)?.setStatus(id, 'failed', `${code}: ${message}`);
+        return;
+      }
+      if (id.startsWith('older.')) {
+        const c = this.conversations.get(id.slice('older.'.length));
+        if (c) c.loadingOlder = false;
+      }
+    }
+    if (code === 'replaced') {
+      this.phase = 'login';
+      this.loginError = `${code}: ${message}`;
+    }
+    this.#note(`${code}: ${message}${fatal ? ' (disconnected)' : ''}`, true);
+  }
+
+  #historyEnd(
+    room: string | undefined,
+    peer: string | undefined,
+    id: string | undefined,
+    more: boolean,
+  ): void {
+    const c =
+      room !== undefined
+        ? this.conversations.get(roomKey(room))
+        : peer
+          ? this.conversations.get(privateKey(peer))
+          : undefined;
+    if (id?.startsWith('older.')) {
+      const older = this.conversations.get(id.slice('older.'.length));
+      if (older) {
+        older.loadingOlder = false;
+        older.olderExist = more;
+      }
+      return;
+    }
+    if (id !== undefined) return;
+    const key = room !== undefined ? roomKey(room) : PRIVATE;
+    if (this.#resumed.delete(key)) {
+      // A resume replay: `more` means newer messages beyond the page.
+      const targets = c ? [c] : [...this.conversations.values()].filter((x) => x.room === null);
+      for (const target of targets) {
+        if (more && target.room !== null) {
+          this.#connection.send({
+            type: 'history',
+            room: target.room,
+            after: target.newest,
+            limit: 1000,
+          });
+          this.#resumed.add(key);
+        }
+        if (!target.backfilled) {
+          target.backfilled = true;
+          this.#requestOlder(target);
+        }
+      }
+    } else if (c) {
+      c.backfilled = true;
+      c.olderExist = more;
+    }
+    if (this.#pendingView && this.conversations.has(this.#pendingView)) {
+      const wanted = this.#pendingView;
+      this.#pendingView = '';
+      this.select(wanted);
+    } else if (this.#pendingView && this.#resumed.size === 0) {
+      // The room that was in view is gone (left elsewhere, or the server forgot it).
+      this.#pendingView = '';
+      if (this.view === '' && this.list[0]) this.select(this.list[0].key);
+    }
+  }
+
+  #nick(old: string, name: string, ts: number): void {
+    if (this.#isMe(old)) {
+      this.me = name;
+      this.#token = '';
+    }
+    for (const c of this.conversations.values()) {
+      if (c.users.includes(old) || c.key === this.view) {
+        c.users = c.users.map((u) => (u === old ? name : u));
+        c.addEvent(`${old} is now known as ${name}`, ts);
+      }
+    }
+    this.#persist();
+  }
+
+  #readMarker(room: string, msg: number): void {
+    const targets =
+      room === PRIVATE
+        ? [...this.conversations.values()].filter((c) => c.room === null)
+        : [this.conversations.get(roomKey(room))];
+    for (const c of targets) {
+      if (!c || msg <= c.readUpTo) continue;
+      c.readUpTo = msg;
+      c.recount();
+    }
+  }
+
+  #readView(): void {
+    const c = this.current;
+    if (!c || document.hidden) return;
+    const before = c.readUpTo;
+    c.markRead();
+    if (c.readUpTo > before && this.features.includes('read-markers')) {
+      this.#connection.send({
+        type: 'read',
+        room: c.room ?? PRIVATE,
+        msg: c.readUpTo,
+      } as unknown as ClientFrame);
+    }
+  }
+
+  #room(room: string): Conversation {
+    const key = roomKey(room);
+    let c = this.conversations.get(key);
+    if (!c) {
+      c = new Conversation(key, room, room, null);
+      c.readUpTo = this.#saved?.read[key] ?? 0;
+      c.marker = c.readUpTo;
+      this.conversations.set(key, c);
+    }
+    return c;
+  }
+
+  #private(peer: string): Conversation {
+    const key = privateKey(peer);
+    let c = this.conversations.get(key);
+    if (!c) {
+      c = new Conversation(key, peer, null, peer);
+      c.readUpTo = this.#saved?.read[key] ?? 0;
+      c.marker = c.readUpTo;
+      // Nothing older to fetch for a conversation that starts now.
+      c.backfilled = true;
+      this.conversations.set(key, c);
+    }
+    return c;
+  }
+
+  #drop(key: string): void {
+    this.conversations.delete(key);
+    if (this.view === key) {
+      const next = this.list[0];
+      this.view = '';
+      if (next) this.select(next.key);
+    }
+    this.#persist();
+  }
+
+  #isMe(name: string): boolean {
+    return name.toLowerCase() === this.me.toLowerCase();
+  }
+
+  #note(text: string, error = false): void {
+    const c = this.current;
+    if (c) c.addEvent(text, Date.now(), error);
+    else this.loginError = text;
+    this.#changed();
+  }
+
+  #persist(): void {
+    // Before the resumed rooms are back, keep the saved points rather than forget them.
+    const seen: Record<string, number> =
+      this.conversations.size === 0 ? { ...this.#saved?.seen } : {};
+    const read: Record<string, number> = { ...this.#saved?.read };
+    let privateNewest = this.#saved?.seen[PRIVATE] ?? 0;
+    for (const c of this.conversations.values()) {
+      if (c.room !== null) seen[c.room] = c.newest;
+      else privateNewest = Math.max(privateNewest, c.newest);
+      read[c.key] = c.readUpTo;
+    }
+    if (privateNewest > 0) seen[PRIVATE] = privateNewest;
+    const next: Saved = {
+      name: this.me,
+      token: this.#token,
+      seen,
+      read,
+      view: this.view || (this.#saved?.view ?? ''),
+    };
+    this.#saved = next;
+    save(next);
+  }
+
+  static readonly HELP = HELP;
+}
