@@ -146,7 +146,7 @@ test(
     const sendRect = await send.boundingBox();
     assert.ok(sendRect && sendRect.x + sendRect.width <= 360, 'the Send button is on screen');
     // Nothing wider than the screen: no sideways scrolling.
-    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360);
+    assert.equal(await page.evaluate('document.documentElement.scrollWidth'), 360);
     await box.fill('typed on a phone');
     await send.click();
     await page.getByRole('log').getByText('typed on a phone').waitFor();
@@ -159,10 +159,15 @@ test(
     await nav.waitFor({ state: 'hidden' });
     // A shorter visual viewport (an on-screen keyboard) keeps the box on screen.
     await page.setViewportSize({ width: 360, height: 400 });
-    await page.waitForFunction(() => {
-      const box = document.querySelector('#message')!.getBoundingClientRect();
-      return box.bottom <= window.innerHeight && box.top >= 0;
-    });
+    await page.waitForFunction(
+      `(() => { const r = document.querySelector('#message').getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight; })()`,
+    );
+    const shrunk = await box.boundingBox();
+    assert.ok(
+      shrunk && shrunk.y + shrunk.height <= 400,
+      `above the keyboard: ${JSON.stringify(shrunk)}`,
+    );
     assert.deepEqual(errors, []);
   },
 );

@@ -36,6 +36,11 @@ function roomKey(room: string): string {
 function privateKey(peer: string): string {
   return `@${peer.toLowerCase()}`;
 }
+function savedSeen(saved: Saved | null, key: string): number {
+  if (!saved) return 0;
+  for (const [room, msg] of Object.entries(saved.seen)) if (roomKey(room) === key) return msg;
+  return 0;
+}
 function clientId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(9));
   return 'w.' + Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('');
@@ -526,7 +531,7 @@ export class Chat {
     id: string | undefined,
     more: boolean,
   ): void {
-    const c =
+    let c =
       room !== undefined
         ? this.conversations.get(roomKey(room))
         : peer
@@ -542,6 +547,8 @@ export class Chat {
     }
     if (id !== undefined) return;
     const key = room !== undefined ? roomKey(room) : PRIVATE;
+    // A resume replays a room before announcing the join: the room exists from here.
+    if (room !== undefined && !c) c = this.#room(room);
     if (this.#resumed.delete(key)) {
       // A resume replay: `more` means newer messages beyond the page.
       const targets = c ? [c] : [...this.conversations.values()].filter((x) => x.room === null);
@@ -621,6 +628,8 @@ export class Chat {
     if (!c) {
       c = new Conversation(key, room, room, null);
       c.readUpTo = this.#saved?.read[key] ?? 0;
+      // What an earlier page received: resume continues after it, scroll-back starts there.
+      c.newest = savedSeen(this.#saved, key);
       c.marker = c.readUpTo;
       this.conversations.set(key, c);
     }
