@@ -46,6 +46,8 @@ export async function startTestServer(
     operators?: Record<string, string>;
     /** Password hashing for sessions' passwords (cheap unless a test measures the real cost). */
     scrypt?: ScryptParams;
+    /** Origins besides the server's own allowed to open the WebSocket. */
+    webOrigins?: string[];
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await makeTempDir());
@@ -62,6 +64,7 @@ export async function startTestServer(
     exempt: options.exempt,
     operators: operators.map(([name]) => name),
     scrypt: options.scrypt ?? TEST_SCRYPT,
+    webOrigins: options.webOrigins,
   });
   for (const [name, password] of operators) {
     await server.hub.store.accounts.createAccount({
