@@ -48,6 +48,8 @@ export async function startTestServer(
     scrypt?: ScryptParams;
     /** Origins besides the server's own allowed to open the WebSocket. */
     webOrigins?: string[];
+    /** Where the built web client is (default: web/dist). */
+    webRoot?: string;
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await makeTempDir());
@@ -65,6 +67,7 @@ export async function startTestServer(
     operators: operators.map(([name]) => name),
     scrypt: options.scrypt ?? TEST_SCRYPT,
     webOrigins: options.webOrigins,
+    webRoot: options.webRoot,
   });
   for (const [name, password] of operators) {
     await server.hub.store.accounts.createAccount({
