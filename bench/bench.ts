@@ -30,6 +30,7 @@ import {
   latencyRows,
   medianRun,
   renderTable,
+  setPeerLabel,
   type Row,
 } from './report.ts';
 import {
@@ -53,8 +54,12 @@ import {
 let args: BenchArgs;
 let options: BenchOptions;
 
+/** `--peer websocket`: the peer is natter itself, reached over its WebSocket at /ws. */
+const WEBSOCKET_PEER = 'websocket';
+
 function findPeer(): string | null {
   if (options.peer === 'none') return null;
+  if (options.peer === WEBSOCKET_PEER) return WEBSOCKET_PEER;
   if (options.peer !== 'auto') {
     if (existsSync(options.peer)) return options.peer;
     log(`peer: ${options.peer} not found`);
@@ -70,6 +75,7 @@ function findPeer(): string | null {
 }
 
 function peerVersion(binary: string): string {
+  if (binary === WEBSOCKET_PEER) return 'natter over WebSocket (/ws), same flags';
   try {
     return execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim().split('\n')[0]!;
   } catch {
@@ -157,6 +163,7 @@ async function main(): Promise<number> {
     `load generator: ${options.workers} worker processes (fanout uses ${Math.min(options.fanoutWorkers, options.workers)})`,
   );
 
+  setPeerLabel(peerBinary === WEBSOCKET_PEER ? 'natter-ws' : 'inspircd');
   const pool = WorkerPool.start(options.workers);
   const results: Record<string, unknown> = {};
   const rows: Row[] = [];
@@ -177,16 +184,26 @@ async function main(): Promise<number> {
     const began = nowUs();
     log(`${label}: ${kind}…`);
     const server =
-      kind === 'inspircd'
-        ? await startInspircd({ binary: peerBinary!, maxClients: 100_000 })
-        : (external ??
-          (await startNatter({
-            historyOnJoin,
-            dbSync: options.dbSync,
-            cpuProfDir: args['server-prof'],
-            // History replay is measured with natter's own protocol.
-            driver: label === 'history' ? 'natter' : options.natterDriver,
-          })));
+      kind === 'inspircd' && peerBinary === WEBSOCKET_PEER
+        ? {
+            ...(await startNatter({
+              historyOnJoin,
+              dbSync: options.dbSync,
+              cpuProfDir: args['server-prof'],
+              driver: 'natter',
+            })),
+            driver: 'natter-ws' as const,
+          }
+        : kind === 'inspircd'
+          ? await startInspircd({ binary: peerBinary!, maxClients: 100_000 })
+          : (external ??
+            (await startNatter({
+              historyOnJoin,
+              dbSync: options.dbSync,
+              cpuProfDir: args['server-prof'],
+              // History replay is measured with natter's own protocol.
+              driver: label === 'history' ? 'natter' : options.natterDriver,
+            })));
     if (kind === 'natter' && !external && args['server-prof']) profileCount++;
     try {
       return await Promise.race([body(server), server.died]);

@@ -1,6 +1,7 @@
 /**
  * Chat-protocol drivers for the load generator: natter's native NDJSON
- * dialect and IRC (for the InspIRCd comparison). Both do as little as
+ * dialect, the same over WebSocket (ws-driver.ts), and IRC (for the InspIRCd
+ * comparison). Both do as little as
  * possible per received line: lines are found with Buffer.indexOf on the raw
  * bytes and classified by a byte or two, never decoded to strings or parsed
  * as JSON on the hot path.
@@ -9,7 +10,7 @@ import { connect, type TLSSocket } from 'node:tls';
 import { ALPN_NATIVE } from '../src/protocol/frames.ts';
 import { nowUs } from './util.ts';
 
-export type DriverName = 'natter' | 'irc';
+export type DriverName = 'natter' | 'natter-ws' | 'irc';
 
 /** Called for every received line: bytes [start, end) of `buf`, newline excluded. */
 export type LineHandler = (buf: Buffer, start: number, end: number) => void;
@@ -114,7 +115,7 @@ export abstract class ChatConn {
           this.closed = true;
           this.onClose();
         });
-        resolve(nowUs() - started);
+        this.afterHandshake().then(() => resolve(nowUs() - started), fail);
       });
     });
   }
@@ -154,9 +155,21 @@ export abstract class ChatConn {
     return false;
   }
 
-  #data(chunk: Buffer): void {
+  /** What a dialect does between the TLS handshake and its first line (a WebSocket upgrade). */
+  protected afterHandshake(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Received bytes as lines; a framing dialect unwraps them here (null: nothing yet). */
+  protected decode(chunk: Buffer): Buffer | null {
+    return chunk;
+  }
+
+  #data(raw: Buffer): void {
     this.lastDataMs = Date.now();
     if (this.stamp) this.chunkAtUs = nowUs();
+    const chunk = this.decode(raw);
+    if (chunk === null) return;
     let buf = chunk;
     if (this.#rest !== null) {
       buf = Buffer.concat([this.#rest, chunk]);
@@ -306,8 +319,4 @@ export class IrcConn extends ChatConn {
       confirm ? `PRIVMSG ${room} :${text}\r\nPING :${id}\r\n` : `PRIVMSG ${room} :${text}\r\n`,
     );
   }
-}
-
-export function createConn(driver: DriverName, index: number, name: string): ChatConn {
-  return driver === 'natter' ? new NatterConn(index, name) : new IrcConn(index, name);
 }

@@ -5,15 +5,9 @@
  * process's CPU time and event-loop delay, so the coordinator can tell
  * whether the generator, rather than the server, was the bottleneck.
  */
-import {
-  createConn,
-  payload,
-  senderTag,
-  timestampIn,
-  type ChatConn,
-  type DriverName,
-} from './drivers.ts';
+import { payload, senderTag, timestampIn, type ChatConn, type DriverName } from './drivers.ts';
 import { Histogram, type HistogramData } from './histogram.ts';
+import { createConn } from './ws-driver.ts';
 import { errorMessage, inParallel, LoopDelay, nowUs, ownCpuSeconds, sleep } from './util.ts';
 
 export type WorkerRequest =

@@ -14,7 +14,9 @@ full results go to bench/results/<date>.json.
   --fanout-workers N       of which the fanout workload uses (default: CPUs − 1, at least 1)
   --rounds N               run natter and the peer alternately N times; the median run
                            of each side is shown, all runs are in the JSON (1)
-  --peer auto|none|PATH    InspIRCd binary to compare with (auto: inspircd on PATH)
+  --peer auto|none|PATH|websocket
+                           InspIRCd binary to compare with (auto: inspircd on PATH);
+                           websocket: natter over its WebSocket (/ws) beside the native dialect
   --natter-driver native|irc
                            how clients speak to natter: its native protocol (default), or
                            IRC on its --irc-port through the same driver as InspIRCd

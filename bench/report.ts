@@ -86,12 +86,18 @@ export function format(value: number | null, unit: string): string {
   return unit === '' || unit === '/s' ? text : `${text} ${unit}`;
 }
 
+/** The peer's column and notes: InspIRCd, or natter itself over WebSocket (`--peer websocket`). */
+let peerLabel = 'inspircd';
+export function setPeerLabel(label: string): void {
+  peerLabel = label;
+}
+
 export function renderTable(rows: Row[], withPeer: boolean): string {
   const header = [
     'workload',
     'figure',
     'natter',
-    ...(withPeer ? ['inspircd', 'natter/peer'] : []),
+    ...(withPeer ? [peerLabel, 'natter/peer'] : []),
     'target',
   ];
   const lines = rows.map((row) => {
@@ -210,10 +216,11 @@ export function connectRows(
   notes.push(`connect natter, handshakes: ${bottleneck(natter.handshakePhase)}`);
   notes.push(`connect natter, logins: ${bottleneck(natter.loginPhase)}`);
   if (peer) {
-    notes.push(`connect inspircd, handshakes: ${bottleneck(peer.handshakePhase)}`);
-    notes.push(
-      'connect inspircd, logins: InspIRCd completes registrations on a once-a-second tick, so its logins/s is set by how many the bench runs at once, not by its speed; compare server CPU per login',
-    );
+    notes.push(`connect ${peerLabel}, handshakes: ${bottleneck(peer.handshakePhase)}`);
+    if (peerLabel === 'inspircd')
+      notes.push(
+        'connect inspircd, logins: InspIRCd completes registrations on a once-a-second tick, so its logins/s is set by how many the bench runs at once, not by its speed; compare server CPU per login',
+      );
   }
   return rows;
 }
@@ -275,10 +282,10 @@ export function fanoutRows(
     ...phaseRows(workload, natter.phase, peer?.phase ?? null),
   ];
   notes.push(`fanout natter (window ${natter.window}): ${natter.bottleneck}`);
-  if (peer) notes.push(`fanout inspircd (window ${peer.window}): ${peer.bottleneck}`);
+  if (peer) notes.push(`fanout ${peerLabel} (window ${peer.window}): ${peer.bottleneck}`);
   for (const [side, result] of [
     ['natter', natter],
-    ['inspircd', peer],
+    [peerLabel, peer],
   ] as const) {
     for (const r of result?.byWindow ?? []) {
       if (!r.complete || r.errors || r.disconnects) {
@@ -362,10 +369,10 @@ export function latencyRows(
     ...phaseRows(workload, natter.phase, peer?.phase ?? null),
   ];
   notes.push(`latency natter: ${natter.bottleneck}`);
-  if (peer) notes.push(`latency inspircd: ${peer.bottleneck}`);
+  if (peer) notes.push(`latency ${peerLabel}: ${peer.bottleneck}`);
   for (const [side, r] of [
     ['natter', natter],
-    ['inspircd', peer],
+    [peerLabel, peer],
   ] as const) {
     if (r && (!r.complete || r.errors || r.disconnects)) {
       notes.push(
