@@ -182,7 +182,7 @@ async function main(): Promise<number> {
   ): Promise<T> => {
     if (options.quietWaitSeconds > 0) await waitForQuiet(options.quietWaitSeconds);
     const began = nowUs();
-    log(`${label}: ${kind}…`);
+    log(`${label}: ${kind === 'inspircd' && peerBinary === WEBSOCKET_PEER ? 'natter-ws' : kind}…`);
     const server =
       kind === 'inspircd' && peerBinary === WEBSOCKET_PEER
         ? {
