@@ -4,7 +4,13 @@
  * user-data dir each time), and a natter server serving the built client.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { buildWeb } from '../../web/build.ts';
 import { serverFor, type Harness, type Teardown } from '../helpers/server.ts';
 import type { Limits } from '../../src/protocol/limits.ts';
@@ -87,4 +93,21 @@ export async function send(page: Page, text: string): Promise<void> {
 /** The text of every message line in the log, in order. */
 export async function messageTexts(page: Page): Promise<string[]> {
   return page.getByRole('log').locator('.message .body').allInnerTexts();
+}
+
+/**
+ * Waits until `check` holds, asking again after each short pause. (Pages
+ * are tested under their real CSP, which forbids the string evaluation
+ * page.waitForFunction relies on.)
+ */
+export async function waitUntil(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + BROWSER_WAIT_MS;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export function waitForCount(locator: Locator, count: number): Promise<void> {
+  return waitUntil(async () => (await locator.count()) === count, `${count} of ${locator}`);
 }

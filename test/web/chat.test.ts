@@ -12,6 +12,7 @@ import {
   messageTexts,
   openPage,
   send,
+  waitUntil,
   webServer,
 } from './browser.ts';
 
@@ -159,10 +160,10 @@ test(
     await nav.waitFor({ state: 'hidden' });
     // A shorter visual viewport (an on-screen keyboard) keeps the box on screen.
     await page.setViewportSize({ width: 360, height: 400 });
-    await page.waitForFunction(
-      `(() => { const r = document.querySelector('#message').getBoundingClientRect();
-        return r.top >= 0 && r.bottom <= window.innerHeight; })()`,
-    );
+    await waitUntil(async () => {
+      const r = await box.boundingBox();
+      return r !== null && r.y >= 0 && r.y + r.height <= 400;
+    }, 'the message box inside the shorter viewport');
     const shrunk = await box.boundingBox();
     assert.ok(
       shrunk && shrunk.y + shrunk.height <= 400,

@@ -46,17 +46,23 @@ function Message({
   if (line.mention) classes.push('mention');
   if (line.status !== 'stored') classes.push(line.status);
   return (
-    <div class={classes.join(' ')} data-msg={line.msg ?? undefined}>
+    <div class={classes.join(' ')} data-key={line.key} data-msg={line.msg ?? undefined}>
       <time class="ts" dateTime={new Date(line.ts).toISOString()}>
         {clock(line.ts)}
       </time>
       {line.action ? (
         <span class="body">
-          <span class="from">* {line.from}</span> <Text text={line.text} />
+          <span class="from">* {line.from}</span>{' '}
+          <span class="text">
+            <Text text={line.text} />
+          </span>
         </span>
       ) : (
         <span class="body">
-          <span class="from">{line.from}</span> <Text text={line.text} />
+          <span class="from">{line.from}</span>{' '}
+          <span class="text">
+            <Text text={line.text} />
+          </span>
         </span>
       )}
       {line.status === 'pending' && <span class="state">sending</span>}
@@ -108,7 +114,11 @@ function render(lines: Line[], conversation: Conversation, chat: Chat): Componen
       line.kind === 'message' ? (
         <Message key={line.key} line={line} chat={chat} conversation={conversation} />
       ) : (
-        <div key={line.key} class={line.error ? 'line event error' : 'line event'}>
+        <div
+          key={line.key}
+          data-key={line.key}
+          class={line.error ? 'line event error' : 'line event'}
+        >
           <time class="ts" dateTime={new Date(line.ts).toISOString()}>
             {clock(line.ts)}
           </time>
@@ -120,30 +130,58 @@ function render(lines: Line[], conversation: Conversation, chat: Chat): Componen
   return out;
 }
 
+/** The first line whose top is in view, and how far below the top of the view it starts. */
+interface Anchor {
+  key: string;
+  offset: number;
+}
+
+function anchorOf(el: HTMLElement): Anchor | null {
+  for (const child of Array.from(el.children) as HTMLElement[]) {
+    const key = child.dataset.key;
+    if (key && child.offsetTop >= el.scrollTop) {
+      return { key, offset: child.offsetTop - el.scrollTop };
+    }
+  }
+  return null;
+}
+
+function atBottom(el: HTMLElement): boolean {
+  return el.scrollHeight - el.scrollTop - el.clientHeight <= BOTTOM_SLACK;
+}
+
 export function MessageLog({ chat, conversation }: { chat: Chat; conversation: Conversation }) {
   const ref = useRef<HTMLDivElement>(null);
-  const memo = useRef({ key: '', first: '', height: 0, top: 0, atBottom: true });
+  // `ours`: the scroll position this component set last, so its own scroll
+  // events do not move the anchor the reader chose.
+  const memo = useRef<{ key: string; atBottom: boolean; anchor: Anchor | null; ours: number }>({
+    key: '',
+    atBottom: true,
+    anchor: null,
+    ours: -1,
+  });
   const lines = conversation.lines;
-  const first = lines[0]?.key ?? '';
 
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
     const m = memo.current;
-    if (m.key !== conversation.key) {
-      el.scrollTop = el.scrollHeight; // a newly opened conversation starts at its end
-    } else if (m.first !== first && m.first !== '') {
-      // Older lines were put above: keep the same lines under the reader's eyes.
-      el.scrollTop = m.top + (el.scrollHeight - m.height);
-    } else if (m.atBottom) {
+    let anchor = m.anchor;
+    if (m.key !== conversation.key || m.atBottom) {
+      // A newly opened conversation starts at its end; a reader at the end stays there.
       el.scrollTop = el.scrollHeight;
+      anchor = null;
+    } else if (anchor) {
+      // Lines were put above (an older page): keep the same line under the reader's eyes.
+      const line = el.querySelector<HTMLElement>(`[data-key="${anchor.key}"]`);
+      if (line) el.scrollTop = line.offsetTop - anchor.offset;
+      else anchor = null;
     }
     memo.current = {
       key: conversation.key,
-      first,
-      height: el.scrollHeight,
-      top: el.scrollTop,
-      atBottom: el.scrollHeight - el.scrollTop - el.clientHeight <= BOTTOM_SLACK,
+      atBottom: atBottom(el),
+      anchor: anchor ?? anchorOf(el),
+      ours: el.scrollTop,
     };
     // Too few lines to scroll: nothing would ever ask for the older ones.
     if (el.scrollHeight <= el.clientHeight && conversation.olderExist && conversation.backfilled) {
@@ -154,9 +192,10 @@ export function MessageLog({ chat, conversation }: { chat: Chat; conversation: C
   const onScroll = () => {
     const el = ref.current;
     if (!el) return;
-    memo.current.top = el.scrollTop;
-    memo.current.height = el.scrollHeight;
-    memo.current.atBottom = el.scrollHeight - el.scrollTop - el.clientHeight <= BOTTOM_SLACK;
+    if (el.scrollTop === memo.current.ours) return;
+    memo.current.ours = -1;
+    memo.current.atBottom = atBottom(el);
+    memo.current.anchor = anchorOf(el);
     if (el.scrollTop <= TOP_SLACK) chat.loadOlder();
   };
 
