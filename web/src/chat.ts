@@ -69,6 +69,8 @@ export class Chat {
   #resumed = new Set<string>();
   #asked = { who: new Set<string>(), topic: new Set<string>(), join: '' };
   #quitting = false;
+  /** Logged in to a registered name: a reload asks for the password again. */
+  #account = false;
 
   constructor() {
     this.#saved = loadSaved();
@@ -92,7 +94,11 @@ export class Chat {
   }
 
   resumeSaved(): void {
-    if (this.#saved && this.#saved.token !== '') this.login(this.#saved.name, '');
+    if (this.#saved && this.#saved.token !== '' && !this.#saved.account) {
+      this.login(this.#saved.name, '');
+    } else if (this.#saved?.account) {
+      this.needPassword = true;
+    }
   }
 
   subscribe(listener: () => void): () => void {
@@ -316,10 +322,18 @@ export class Chat {
   #frame(frame: Incoming): void {
     switch (frame.type) {
       case 'welcome':
-        this.#welcome(frame.name, frame.token, frame.server, frame.features ?? []);
+        this.#welcome(
+          frame.name,
+          frame.token,
+          frame.server,
+          frame.features ?? [],
+          frame.account === true,
+        );
         return;
       case 'ack':
         this.#ack(frame.id, frame.msg);
+        if (frame.offline)
+          this.#note('they are offline: it is stored and delivered when they log in');
         return;
       case 'message':
         this.#message(frame);
@@ -421,8 +435,15 @@ export class Chat {
     }
   }
 
-  #welcome(name: string, token: string, server: string, features: string[]): void {
+  #welcome(
+    name: string,
+    token: string,
+    server: string,
+    features: string[],
+    account: boolean,
+  ): void {
     this.me = name;
+    this.#account = account;
     this.server = server;
     this.features = features;
     if (token) this.#token = token;
@@ -614,11 +635,7 @@ export class Chat {
     const before = c.readUpTo;
     c.markRead();
     if (c.readUpTo > before && this.features.includes('read-markers')) {
-      this.#connection.send({
-        type: 'read',
-        room: c.room ?? PRIVATE,
-        msg: c.readUpTo,
-      } as unknown as ClientFrame);
+      this.#connection.send({ type: 'read', room: c.room ?? PRIVATE, msg: c.readUpTo });
     }
   }
 
@@ -686,6 +703,7 @@ export class Chat {
     const next: Saved = {
       name: this.me,
       token: this.#token,
+      account: this.#account,
       seen,
       read,
       view: this.view || (this.#saved?.view ?? ''),

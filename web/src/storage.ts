@@ -2,11 +2,13 @@
  * What survives a reload, in this browser's localStorage: the name and its
  * resume token, the last message seen per conversation (for resume), the
  * read position per conversation (for the unread marker), the room in view.
- * Never the password.
+ * Never the password: a registered name is asked for it again.
  */
 export interface Saved {
   name: string;
   token: string;
+  /** A registered name: never logged in again without its password. */
+  account: boolean;
   /** Room -> last message id seen; "@" for private messages. */
   seen: Record<string, number>;
   /** Conversation key -> last message id read. */
@@ -25,6 +27,7 @@ export function loadSaved(): Saved | null {
     return {
       name: value.name,
       token: typeof value.token === 'string' ? value.token : '',
+      account: value.account === true,
       seen: numbers(value.seen),
       read: numbers(value.read),
       view: typeof value.view === 'string' ? value.view : '',
