@@ -4,14 +4,11 @@
  * a native bot), then Chromium at desktop size and at 360 px, light and
  * dark. `npm run screenshots`; needs Debian's chromium.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { DEFAULT_LIMITS } from '../src/protocol/limits.ts';
-import { createLogger } from '../src/server/log.ts';
-import { startServer } from '../src/server/server.ts';
-import { makeTempDir, NativeClient, TextClient } from '../test/helpers/server.ts';
+import { NativeClient, startTestServer, TextClient } from '../test/helpers/server.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../test/web/browser.ts';
 import { buildWeb } from './build.ts';
 
@@ -28,24 +25,27 @@ interface Scene {
 
 /** A fresh server with a little history: a topic, a few lines, a second room. */
 async function scene(): Promise<Scene> {
-  const dataDir = await makeTempDir('natter-shots-');
-  const server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    limits: { ...DEFAULT_LIMITS },
-    log: createLogger('silent'),
+  // carol operates the server, so she may set #lobby's topic.
+  const test = await startTestServer({
+    operators: { carol: 'correct horse battery' },
     serverName: 'chat.example.org',
   });
+  const server = test.server;
   const bob = await TextClient.login(server.port, 'bob');
-  const carol = await NativeClient.login(server.port, 'carol');
+  const carol = await NativeClient.connect(server.port);
+  carol.send({ type: 'hello', version: 1, name: 'carol', password: 'correct horse battery' });
+  await carol.waitFor('welcome');
   let n = 0;
   const carolSays = async (text: string, room = '#lobby') => {
     const id = `s${++n}`;
     carol.send({ type: 'say', id, text, room });
     await carol.waitFor('ack', { id });
   };
-  bob.write('/topic release 1.4 on Thursday; staging is frozen');
+  carol.send({
+    type: 'topic',
+    room: '#lobby',
+    topic: 'release 1.4 on Thursday; staging is frozen',
+  });
   await bob.waitForLine(/set the topic/u);
   bob.write('morning all');
   await bob.waitForLine(/<bob> morning all/u);
@@ -63,8 +63,7 @@ async function scene(): Promise<Scene> {
     async close() {
       bob.close();
       carol.close();
-      await server.close();
-      await rm(dataDir, { recursive: true, force: true });
+      await test.close();
     },
   };
 }

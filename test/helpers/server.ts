@@ -50,6 +50,8 @@ export async function startTestServer(
     webOrigins?: string[];
     /** Where the built web client is (default: web/dist). */
     webRoot?: string;
+    /** Shown to clients (default: test). */
+    serverName?: string;
   } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await makeTempDir());
@@ -62,7 +64,7 @@ export async function startTestServer(
     keyFile: options.keyFile,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     log: createLogger(process.env.NATTER_TEST_LOG === '1' ? 'debug' : 'silent'),
-    serverName: 'test',
+    serverName: options.serverName ?? 'test',
     exempt: options.exempt,
     operators: operators.map(([name]) => name),
     scrypt: options.scrypt ?? TEST_SCRYPT,

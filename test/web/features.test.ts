@@ -90,8 +90,14 @@ test('private conversations, typed commands and the keyboard', { skip }, async (
   await send(page, '/me waves');
   const action = await bob.waitFor('message', { kind: 'me', text: 'waves' });
   assert.equal(action.room, '#lobby');
+  await send(page, '/topic');
+  await page.getByRole('log').getByText('topic: (none)').waitFor();
+  // A refusal without a message to hang it on is shown in the log, with its code.
   await send(page, '/topic launch at noon');
-  await page.getByRole('banner').getByText('launch at noon').waitFor();
+  await page
+    .getByRole('log')
+    .getByText(/^unauthorized: only operators of #lobby/u)
+    .waitFor();
   await send(page, '/join #ops');
   await rooms
     .getByRole('button', { name: '#ops' })
