@@ -54,7 +54,16 @@ export async function buildWeb(
   options: { force?: boolean; quiet?: boolean } = {},
 ): Promise<boolean> {
   if (!options.force && isFresh()) return false;
-  const { build } = await import('vite');
+  let build: typeof import('vite').build;
+  try {
+    ({ build } = await import('vite'));
+  } catch {
+    // An install without devDependencies: the server runs, and / says how to build.
+    process.stderr.write(
+      'web client not built: vite is not installed (a plain `npm install` brings it)\n',
+    );
+    return false;
+  }
   const stamp = sourceHash();
   const out = `${DIST}.tmp-${process.pid}`;
   await build({
