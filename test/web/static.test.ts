@@ -11,7 +11,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { buildWeb } from '../../web/build.ts';
-import { makeTempDir, onPath, serverFor } from '../helpers/server.ts';
+import { makeTempDir, onPath, serverFor, tryTls } from '../helpers/server.ts';
 import { fetchTls } from './http.ts';
 
 test('index.html is revalidated, hashed assets are immutable, both compressed on request', async (t) => {
@@ -151,3 +151,10 @@ test(
     assert.equal(plain.headers['strict-transport-security'], undefined);
   },
 );
+
+test('a browser offering h2 and http/1.1 gets http/1.1, the dialect of the web client', async (t) => {
+  const h = await serverFor(t);
+  const socket = await tryTls(h.port, { ALPNProtocols: ['h2', 'http/1.1'] });
+  t.after(() => socket.destroy());
+  assert.equal(socket.alpnProtocol, 'http/1.1');
+});
