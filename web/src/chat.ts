@@ -6,16 +6,17 @@
  */
 import type { ClientFrame, HelloFrame, MessageEvent } from '../../src/protocol/frames.ts';
 import { PROTOCOL_VERSION } from '../../src/protocol/frames.ts';
-import { HELP, parseInput } from './commands.ts';
+import { parseInput } from './commands.ts';
 import { Connection, type Status } from './connection.ts';
-import { Conversation, lineKey, type MessageLine } from './conversation.ts';
+import { lineKey, type Conversation, type MessageLine } from './conversation.ts';
+import { Conversations, PRIVATE, privateKey, roomKey } from './conversations.ts';
+import { banLines, moderationText, roomsText, topicText, whoText } from './describe.ts';
 import type { Incoming } from './frames.ts';
 import { mentions } from './linkify.ts';
 import { notify, requestNotifications } from './notify.ts';
 import { forget, loadSaved, save, type Saved } from './storage.ts';
 
 const PAGE = 50;
-const PRIVATE = '@';
 /** Login refusals the user has to answer (another name, a password). */
 const LOGIN_ERRORS = new Set([
   'name_invalid',
@@ -30,17 +31,6 @@ const LOGIN_ERRORS = new Set([
 
 export type Phase = 'login' | 'chat';
 
-function roomKey(room: string): string {
-  return room.toLowerCase();
-}
-function privateKey(peer: string): string {
-  return `@${peer.toLowerCase()}`;
-}
-function savedSeen(saved: Saved | null, key: string): number {
-  if (!saved) return 0;
-  for (const [room, msg] of Object.entries(saved.seen)) if (roomKey(room) === key) return msg;
-  return 0;
-}
 function clientId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(9));
   return 'w.' + Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('');
@@ -57,7 +47,7 @@ export class Chat {
   server = '';
   view = '';
   features: string[] = [];
-  readonly conversations = new Map<string, Conversation>();
+  readonly conversations = new Conversations(() => this.#saved);
   readonly #outbox = new Map<string, { frame: ClientFrame; key: string }>();
   readonly #listeners = new Set<() => void>();
   readonly #connection: Connection;
@@ -116,8 +106,7 @@ export class Chat {
 
   /** Rooms first, in the order joined, then private conversations. */
   get list(): Conversation[] {
-    const all = [...this.conversations.values()];
-    return [...all.filter((c) => c.room !== null), ...all.filter((c) => c.room === null)];
+    return this.conversations.list;
   }
 
   login(name: string, password: string): void {
@@ -186,7 +175,7 @@ export class Chat {
         break;
       }
       case 'private': {
-        const conversation = this.#private(parsed.to);
+        const conversation = this.conversations.private(parsed.to);
         const id = clientId();
         this.#queue(
           conversation,
@@ -286,16 +275,7 @@ export class Chat {
 
   #hello(): HelloFrame {
     this.#welcomed = false;
-    const resume: Record<string, number> = {};
-    let privateNewest = 0;
-    for (const c of this.conversations.values()) {
-      if (c.room !== null) resume[c.room] = c.newest;
-      else privateNewest = Math.max(privateNewest, c.newest);
-    }
-    if (this.conversations.size === 0 && this.#saved) Object.assign(resume, this.#saved.seen);
-    else if (privateNewest > 0 || this.#saved?.seen[PRIVATE] !== undefined) {
-      resume[PRIVATE] = Math.max(privateNewest, this.#saved?.seen[PRIVATE] ?? 0);
-    }
+    const resume = this.conversations.resumePoints();
     this.#resumed = new Set(Object.keys(resume).map(roomKey));
     return {
       type: 'hello',
@@ -342,7 +322,7 @@ export class Chat {
         this.#error(frame.code, frame.message, frame.id, frame.fatal === true);
         return;
       case 'join': {
-        const c = this.#room(frame.room);
+        const c = this.conversations.room(frame.room);
         if (this.#isMe(frame.name)) {
           const restoring = this.#pendingView !== '' && this.#pendingView !== c.key;
           if (this.#asked.join === c.key || (this.view === '' && !restoring)) {
@@ -370,53 +350,33 @@ export class Chat {
         this.#nick(frame.old, frame.name, frame.ts);
         return;
       case 'who': {
-        const c = this.#room(frame.room);
+        const c = this.conversations.room(frame.room);
         c.users = frame.users;
-        if (this.#asked.who.delete(c.key)) {
-          c.addEvent(
-            `${frame.room}: ${frame.users.length} users: ${frame.users.join(', ')}`,
-            Date.now(),
-          );
-        }
+        if (this.#asked.who.delete(c.key)) c.addEvent(whoText(frame), Date.now());
         return;
       }
       case 'rooms':
-        this.#note('rooms: ' + frame.rooms.map((r) => `${r.room} (${r.members})`).join(', '));
+        this.#note(roomsText(frame));
         return;
       case 'topic': {
-        const c = this.#room(frame.room);
+        const c = this.conversations.room(frame.room);
         c.topic = frame.topic;
-        if (frame.by)
-          c.addEvent(
-            `${frame.by} set the topic: ${frame.topic ?? '(none)'}`,
-            frame.ts ?? Date.now(),
-          );
-        else if (this.#asked.topic.delete(c.key))
-          c.addEvent(`topic: ${frame.topic ?? '(none)'}`, Date.now());
+        if (frame.by) c.addEvent(topicText(frame.topic, frame.by), frame.ts ?? Date.now());
+        else if (this.#asked.topic.delete(c.key)) c.addEvent(topicText(frame.topic), Date.now());
         return;
       }
       case 'history':
         this.#historyEnd(frame.room, frame.with, frame.id, frame.more);
         return;
       case 'moderation': {
-        const until = frame.until ? ` until ${new Date(frame.until).toLocaleString()}` : '';
-        const why = frame.reason ? `: ${frame.reason}` : '';
-        const text = `${frame.by} ${frame.action} ${frame.target}${until}${why}`;
         const c = frame.room ? this.conversations.get(roomKey(frame.room)) : this.current;
-        c?.addEvent(text, frame.ts);
+        c?.addEvent(moderationText(frame), frame.ts);
         if (frame.room && frame.action === 'kick' && this.#isMe(frame.target) && c)
           this.#drop(c.key);
         return;
       }
       case 'bans':
-        if (frame.entries.length === 0) this.#note('no bans or mutes');
-        for (const e of frame.entries) {
-          const until =
-            e.until === null ? 'until lifted' : `until ${new Date(e.until).toLocaleString()}`;
-          this.#note(
-            `${e.kind} ${e.target} ${e.room ?? 'server-wide'} ${until} by ${e.by}${e.reason ? `: ${e.reason}` : ''}`,
-          );
-        }
+        for (const line of banLines(frame.entries)) this.#note(line);
         return;
       case 'registered':
         this.#note(`${frame.name} is registered: log in with its password from now on`);
@@ -428,7 +388,7 @@ export class Chat {
         this.#note(frame.reason === 'shutdown' ? 'the server is restarting' : frame.reason);
         return;
       case 'read':
-        this.#readMarker(frame.room, frame.msg);
+        this.conversations.readTo(frame.room, frame.msg);
         return;
       default:
         return; // pong, and frame types this client does not know
@@ -480,8 +440,8 @@ export class Chat {
     const own = this.#isMe(frame.from);
     const c =
       frame.room !== undefined
-        ? this.#room(frame.room)
-        : this.#private(own ? (frame.to ?? '') : frame.from);
+        ? this.conversations.room(frame.room)
+        : this.conversations.private(own ? (frame.to ?? '') : frame.from);
     const mention = !own && (frame.room === undefined || mentions(frame.text, this.me));
     const line: MessageLine = {
       kind: 'message',
@@ -569,7 +529,7 @@ export class Chat {
     if (id !== undefined) return;
     const key = room !== undefined ? roomKey(room) : PRIVATE;
     // A resume replays a room before announcing the join: the room exists from here.
-    if (room !== undefined && !c) c = this.#room(room);
+    if (room !== undefined && !c) c = this.conversations.room(room);
     if (this.#resumed.delete(key)) {
       // A resume replay: `more` means newer messages beyond the page.
       const targets = c ? [c] : [...this.conversations.values()].filter((x) => x.room === null);
@@ -617,18 +577,6 @@ export class Chat {
     this.#persist();
   }
 
-  #readMarker(room: string, msg: number): void {
-    const targets =
-      room === PRIVATE
-        ? [...this.conversations.values()].filter((c) => c.room === null)
-        : [this.conversations.get(roomKey(room))];
-    for (const c of targets) {
-      if (!c || msg <= c.readUpTo) continue;
-      c.readUpTo = msg;
-      c.recount();
-    }
-  }
-
   #readView(): void {
     const c = this.current;
     if (!c || document.hidden) return;
@@ -637,34 +585,6 @@ export class Chat {
     if (c.readUpTo > before && this.features.includes('read-markers')) {
       this.#connection.send({ type: 'read', room: c.room ?? PRIVATE, msg: c.readUpTo });
     }
-  }
-
-  #room(room: string): Conversation {
-    const key = roomKey(room);
-    let c = this.conversations.get(key);
-    if (!c) {
-      c = new Conversation(key, room, room, null);
-      c.readUpTo = this.#saved?.read[key] ?? 0;
-      // What an earlier page received: resume continues after it, scroll-back starts there.
-      c.newest = savedSeen(this.#saved, key);
-      c.marker = c.readUpTo;
-      this.conversations.set(key, c);
-    }
-    return c;
-  }
-
-  #private(peer: string): Conversation {
-    const key = privateKey(peer);
-    let c = this.conversations.get(key);
-    if (!c) {
-      c = new Conversation(key, peer, null, peer);
-      c.readUpTo = this.#saved?.read[key] ?? 0;
-      c.marker = c.readUpTo;
-      // Nothing older to fetch for a conversation that starts now.
-      c.backfilled = true;
-      this.conversations.set(key, c);
-    }
-    return c;
   }
 
   #drop(key: string): void {
@@ -689,28 +609,14 @@ export class Chat {
   }
 
   #persist(): void {
-    // Before the resumed rooms are back, keep the saved points rather than forget them.
-    const seen: Record<string, number> =
-      this.conversations.size === 0 ? { ...this.#saved?.seen } : {};
-    const read: Record<string, number> = { ...this.#saved?.read };
-    let privateNewest = this.#saved?.seen[PRIVATE] ?? 0;
-    for (const c of this.conversations.values()) {
-      if (c.room !== null) seen[c.room] = c.newest;
-      else privateNewest = Math.max(privateNewest, c.newest);
-      read[c.key] = c.readUpTo;
-    }
-    if (privateNewest > 0) seen[PRIVATE] = privateNewest;
     const next: Saved = {
       name: this.me,
       token: this.#token,
       account: this.#account,
-      seen,
-      read,
+      ...this.conversations.positions(),
       view: this.view || (this.#saved?.view ?? ''),
     };
     this.#saved = next;
     save(next);
   }
-
-  static readonly HELP = HELP;
 }
