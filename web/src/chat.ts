@@ -1,22 +1,23 @@
 /**
- * The web client's state and behaviour, apart from rendering: logging in,
- * conversations, our own messages from pending to stored (or failed, with a
+ * The web client's behaviour towards the server, apart from rendering:
+ * logging in, our own messages from pending to stored (or failed, with a
  * retry), resume after a reconnect or a reload, read positions, scroll-back
- * pages, typed commands. Components subscribe and re-render on change.
+ * pages, typed commands. What only shows is chat-state.ts's; components
+ * subscribe and re-render on change.
  */
 import type { ClientFrame, HelloFrame, MessageEvent } from '../../src/protocol/frames.ts';
 import { PROTOCOL_VERSION } from '../../src/protocol/frames.ts';
+import { ChatState } from './chat-state.ts';
 import { parseInput } from './commands.ts';
+import { Paging } from './paging.ts';
 import { Connection, type Status } from './connection.ts';
 import { lineKey, type Conversation, type MessageLine } from './conversation.ts';
-import { Conversations, PRIVATE, privateKey, roomKey } from './conversations.ts';
-import { banLines, moderationText, roomsText, topicText, whoText } from './describe.ts';
+import { PRIVATE, roomKey } from './conversations.ts';
 import type { Incoming } from './frames.ts';
 import { mentions } from './linkify.ts';
 import { notify, requestNotifications } from './notify.ts';
-import { forget, loadSaved, save, type Saved } from './storage.ts';
+import { forget, loadSaved } from './storage.ts';
 
-const PAGE = 50;
 /** Login refusals the user has to answer (another name, a password). */
 const LOGIN_ERRORS = new Set([
   'name_invalid',
@@ -29,98 +30,56 @@ const LOGIN_ERRORS = new Set([
   'too_many_sessions',
 ]);
 
-export type Phase = 'login' | 'chat';
-
 function clientId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(9));
   return 'w.' + Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('');
 }
 
-export class Chat {
-  phase: Phase = 'login';
-  status: Status = 'stopped';
-  statusDetail = '';
-  loginError = '';
-  needPassword = false;
-  helpOpen = false;
-  me = '';
-  server = '';
-  view = '';
-  features: string[] = [];
-  readonly conversations = new Conversations(() => this.#saved);
+export class Chat extends ChatState {
   readonly #outbox = new Map<string, { frame: ClientFrame; key: string }>();
-  readonly #listeners = new Set<() => void>();
   readonly #connection: Connection;
-  #token = '';
   #password = '';
-  #saved: Saved | null;
   #welcomed = false;
-  /** Rooms the last hello resumed: their replay ends need an earlier page on a fresh page. */
-  #resumed = new Set<string>();
-  #asked = { who: new Set<string>(), topic: new Set<string>(), join: '' };
+  readonly #paging: Paging;
   #quitting = false;
-  /** Logged in to a registered name: a reload asks for the password again. */
-  #account = false;
 
   constructor() {
-    this.#saved = loadSaved();
+    super(loadSaved());
     this.#connection = new Connection({
       hello: () => this.#hello(),
       frame: (frame) => {
         this.#frame(frame);
-        this.#changed();
+        this.changed();
       },
       status: (status, detail) => this.#status(status, detail),
     });
+    this.#paging = new Paging(this.conversations, (frame) => this.#connection.send(frame));
     document.addEventListener('visibilitychange', () => {
       if (!document.hidden) this.#readView();
-      this.#changed();
+      this.changed();
     });
   }
 
-  /** A saved guest name logs in again by itself; accounts are asked for the password. */
-  get savedName(): string {
-    return this.#saved?.name ?? '';
-  }
-
   resumeSaved(): void {
-    if (this.#saved && this.#saved.token !== '' && !this.#saved.account) {
-      this.login(this.#saved.name, '');
-    } else if (this.#saved?.account) {
+    if (this.saved && this.saved.token !== '' && !this.saved.account) {
+      this.login(this.saved.name, '');
+    } else if (this.saved?.account) {
       this.needPassword = true;
     }
   }
 
-  subscribe(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  #changed(): void {
-    for (const listener of this.#listeners) listener();
-  }
-
-  get current(): Conversation | undefined {
-    return this.conversations.get(this.view);
-  }
-
-  /** Rooms first, in the order joined, then private conversations. */
-  get list(): Conversation[] {
-    return this.conversations.list;
-  }
-
   login(name: string, password: string): void {
-    if (this.#saved && this.#saved.name.toLowerCase() !== name.toLowerCase()) {
-      this.#saved = null;
+    if (this.saved && this.saved.name.toLowerCase() !== name.toLowerCase()) {
+      this.saved = null;
       forget();
     }
     this.me = name;
     this.#password = password;
-    this.#token = this.#saved?.token ?? '';
+    this.token = this.saved?.token ?? '';
     this.loginError = '';
     this.#quitting = false;
     this.#connection.start();
-    this.#changed();
+    this.changed();
   }
 
   logout(): void {
@@ -128,22 +87,22 @@ export class Chat {
     this.#connection.send({ type: 'quit', reason: 'logged out' });
     this.#connection.stop('logged out');
     forget();
-    this.#saved = null;
+    this.saved = null;
     this.conversations.clear();
     this.#outbox.clear();
     this.view = '';
     this.phase = 'login';
-    this.#changed();
+    this.changed();
   }
 
-  select(key: string): void {
+  override select(key: string): void {
     const conversation = this.conversations.get(key);
     if (!conversation) return;
     this.view = key;
     conversation.marker = conversation.readUpTo;
     this.#readView();
-    this.#persist();
-    this.#changed();
+    this.persist();
+    this.changed();
   }
 
   /** Alt+Up / Alt+Down. */
@@ -153,11 +112,6 @@ export class Chat {
     const at = list.findIndex((c) => c.key === this.view);
     const next = list[(at + step + list.length) % list.length]!;
     this.select(next.key);
-  }
-
-  setHelp(open: boolean): void {
-    this.helpOpen = open;
-    this.#changed();
   }
 
   /** What the message box submitted. */
@@ -189,25 +143,25 @@ export class Chat {
       }
       case 'request': {
         const frame = parsed.frame;
-        if (frame.type === 'join') this.#asked.join = roomKey(frame.room);
-        if (frame.type === 'who' && frame.room) this.#asked.who.add(roomKey(frame.room));
+        if (frame.type === 'join') this.asked.join = roomKey(frame.room);
+        if (frame.type === 'who' && frame.room) this.asked.who.add(roomKey(frame.room));
         if (frame.type === 'topic' && frame.topic === undefined && frame.room) {
-          this.#asked.topic.add(roomKey(frame.room));
+          this.asked.topic.add(roomKey(frame.room));
         }
         if (frame.type === 'quit') this.#quitting = true;
         if (!this.#connection.send(frame))
-          this.#note('offline: not sent; try again when online', true);
+          this.note('offline: not sent; try again when online', true);
         break;
       }
       case 'local':
         if (parsed.what === 'help') this.setHelp(true);
-        else void requestNotifications().then((text) => this.#note(text));
+        else void requestNotifications().then((text) => this.note(text));
         break;
       case 'error':
-        this.#note(parsed.message, true);
+        this.note(parsed.message, true);
         break;
     }
-    this.#changed();
+    this.changed();
   }
 
   retry(key: string, id: string): void {
@@ -220,32 +174,15 @@ export class Chat {
         : { type: 'msg', id, to: conversation.peer ?? '', text: line.text };
     this.#outbox.set(id, { frame, key: conversation.key });
     if (this.#welcomed) this.#connection.send(frame);
-    this.#changed();
+    this.changed();
   }
 
   /** The reader scrolled to the top: fetch the page before the oldest line. */
   loadOlder(): void {
     const view = this.current;
     if (!view || view.loadingOlder || !view.olderExist || !this.#welcomed) return;
-    this.#requestOlder(view);
-    this.#changed();
-  }
-
-  #requestOlder(view: Conversation): void {
-    const before = view.oldest ?? view.newest + 1;
-    const id = `older.${view.key}`;
-    const target = view.room !== null ? { room: view.room } : { with: view.peer ?? '' };
-    if (before <= 1) {
-      view.olderExist = false;
-      return;
-    }
-    view.loadingOlder = this.#connection.send({
-      type: 'history',
-      id,
-      ...target,
-      before,
-      limit: PAGE,
-    });
+    this.#paging.older(view);
+    this.changed();
   }
 
   #queue(
@@ -276,14 +213,14 @@ export class Chat {
   #hello(): HelloFrame {
     this.#welcomed = false;
     const resume = this.conversations.resumePoints();
-    this.#resumed = new Set(Object.keys(resume).map(roomKey));
+    this.#paging.resumed = new Set(Object.keys(resume).map(roomKey));
     return {
       type: 'hello',
       version: PROTOCOL_VERSION,
       name: this.me,
       client: 'natter-web',
       ...(Object.keys(resume).length > 0 && { resume }),
-      ...(this.#token && { token: this.#token }),
+      ...(this.token && { token: this.token }),
       ...(this.#password && { password: this.#password }),
     };
   }
@@ -296,7 +233,7 @@ export class Chat {
     if (status !== 'online') this.#welcomed = false;
     this.status = status;
     this.statusDetail = detail;
-    this.#changed();
+    this.changed();
   }
 
   #frame(frame: Incoming): void {
@@ -313,7 +250,7 @@ export class Chat {
       case 'ack':
         this.#ack(frame.id, frame.msg);
         if (frame.offline)
-          this.#note('they are offline: it is stored and delivered when they log in');
+          this.note('they are offline: it is stored and delivered when they log in');
         return;
       case 'message':
         this.#message(frame);
@@ -323,10 +260,10 @@ export class Chat {
         return;
       case 'join': {
         const c = this.conversations.room(frame.room);
-        if (this.#isMe(frame.name)) {
-          const restoring = this.#pendingView !== '' && this.#pendingView !== c.key;
-          if (this.#asked.join === c.key || (this.view === '' && !restoring)) {
-            this.#asked.join = '';
+        if (this.isMe(frame.name)) {
+          const restoring = this.pendingView !== '' && this.pendingView !== c.key;
+          if (this.asked.join === c.key || (this.view === '' && !restoring)) {
+            this.asked.join = '';
             this.select(c.key);
           }
         } else {
@@ -335,63 +272,11 @@ export class Chat {
         }
         return;
       }
-      case 'leave': {
-        const c = this.conversations.get(roomKey(frame.room));
-        if (!c) return;
-        if (this.#isMe(frame.name)) this.#drop(c.key);
-        else {
-          const why = frame.reason ? ` (${frame.reason})` : '';
-          c.addEvent(`${frame.name} left${why}`, frame.ts);
-          c.users = c.users.filter((u) => u !== frame.name);
-        }
-        return;
-      }
-      case 'nick':
-        this.#nick(frame.old, frame.name, frame.ts);
-        return;
-      case 'who': {
-        const c = this.conversations.room(frame.room);
-        c.users = frame.users;
-        if (this.#asked.who.delete(c.key)) c.addEvent(whoText(frame), Date.now());
-        return;
-      }
-      case 'rooms':
-        this.#note(roomsText(frame));
-        return;
-      case 'topic': {
-        const c = this.conversations.room(frame.room);
-        c.topic = frame.topic;
-        if (frame.by) c.addEvent(topicText(frame.topic, frame.by), frame.ts ?? Date.now());
-        else if (this.#asked.topic.delete(c.key)) c.addEvent(topicText(frame.topic), Date.now());
-        return;
-      }
       case 'history':
         this.#historyEnd(frame.room, frame.with, frame.id, frame.more);
         return;
-      case 'moderation': {
-        const c = frame.room ? this.conversations.get(roomKey(frame.room)) : this.current;
-        c?.addEvent(moderationText(frame), frame.ts);
-        if (frame.room && frame.action === 'kick' && this.#isMe(frame.target) && c)
-          this.#drop(c.key);
-        return;
-      }
-      case 'bans':
-        for (const line of banLines(frame.entries)) this.#note(line);
-        return;
-      case 'registered':
-        this.#note(`${frame.name} is registered: log in with its password from now on`);
-        return;
-      case 'notice':
-        this.#note(frame.text);
-        return;
-      case 'bye':
-        this.#note(frame.reason === 'shutdown' ? 'the server is restarting' : frame.reason);
-        return;
-      case 'read':
-        this.conversations.readTo(frame.room, frame.msg);
-        return;
       default:
-        return; // pong, and frame types this client does not know
+        this.showFrame(frame); // the rest only shows (pong and unknown types: nothing)
     }
   }
 
@@ -403,24 +288,22 @@ export class Chat {
     account: boolean,
   ): void {
     this.me = name;
-    this.#account = account;
+    this.account = account;
     this.server = server;
     this.features = features;
-    if (token) this.#token = token;
+    if (token) this.token = token;
     this.phase = 'chat';
     this.#welcomed = true;
     this.needPassword = false;
-    const saved = this.#saved;
+    const saved = this.saved;
     if (saved && this.conversations.size === 0) {
       // A fresh page: read positions as they were, the room that was in view.
       this.view = '';
-      this.#pendingView = saved.view;
+      this.pendingView = saved.view;
     }
     for (const { frame } of this.#outbox.values()) this.#connection.send(frame);
-    this.#persist();
+    this.persist();
   }
-
-  #pendingView = '';
 
   #ack(id: string, msg: number): void {
     const pending = this.#outbox.get(id);
@@ -433,11 +316,11 @@ export class Chat {
       if (c.marker >= c.readUpTo) c.marker = c.newest;
       c.markRead();
     }
-    this.#persist();
+    this.persist();
   }
 
   #message(frame: MessageEvent): void {
-    const own = this.#isMe(frame.from);
+    const own = this.isMe(frame.from);
     const c =
       frame.room !== undefined
         ? this.conversations.room(frame.room)
@@ -463,7 +346,7 @@ export class Chat {
       // what was unread when the conversation was opened.
       if (frame.history !== true && c.marker >= c.readUpTo) c.marker = frame.msg;
       c.markRead();
-      this.#persist();
+      this.persist();
       return;
     }
     c.unread++;
@@ -475,7 +358,7 @@ export class Chat {
         );
       }
     }
-    this.#persist();
+    this.persist();
   }
 
   #error(code: string, message: string, id: string | undefined, fatal: boolean): void {
@@ -503,7 +386,7 @@ export class Chat {
       this.phase = 'login';
       this.loginError = `${code}: ${message}`;
     }
-    this.#note(`${code}: ${message}${fatal ? ' (disconnected)' : ''}`, true);
+    this.note(`${code}: ${message}${fatal ? ' (disconnected)' : ''}`, true);
   }
 
   #historyEnd(
@@ -512,69 +395,16 @@ export class Chat {
     id: string | undefined,
     more: boolean,
   ): void {
-    let c =
-      room !== undefined
-        ? this.conversations.get(roomKey(room))
-        : peer
-          ? this.conversations.get(privateKey(peer))
-          : undefined;
-    if (id?.startsWith('older.')) {
-      const older = this.conversations.get(id.slice('older.'.length));
-      if (older) {
-        older.loadingOlder = false;
-        older.olderExist = more;
-      }
-      return;
-    }
-    if (id !== undefined) return;
-    const key = room !== undefined ? roomKey(room) : PRIVATE;
-    // A resume replays a room before announcing the join: the room exists from here.
-    if (room !== undefined && !c) c = this.conversations.room(room);
-    if (this.#resumed.delete(key)) {
-      // A resume replay: `more` means newer messages beyond the page.
-      const targets = c ? [c] : [...this.conversations.values()].filter((x) => x.room === null);
-      for (const target of targets) {
-        if (more && target.room !== null) {
-          this.#connection.send({
-            type: 'history',
-            room: target.room,
-            after: target.newest,
-            limit: 1000,
-          });
-          this.#resumed.add(key);
-        }
-        if (!target.backfilled) {
-          target.backfilled = true;
-          this.#requestOlder(target);
-        }
-      }
-    } else if (c) {
-      c.backfilled = true;
-      c.olderExist = more;
-    }
-    if (this.#pendingView && this.conversations.has(this.#pendingView)) {
-      const wanted = this.#pendingView;
-      this.#pendingView = '';
+    this.#paging.ended(room, peer, id, more);
+    if (this.pendingView && this.conversations.has(this.pendingView)) {
+      const wanted = this.pendingView;
+      this.pendingView = '';
       this.select(wanted);
-    } else if (this.#pendingView && this.#resumed.size === 0) {
+    } else if (this.pendingView && this.#paging.resumed.size === 0) {
       // The room that was in view is gone (left elsewhere, or the server forgot it).
-      this.#pendingView = '';
+      this.pendingView = '';
       if (this.view === '' && this.list[0]) this.select(this.list[0].key);
     }
-  }
-
-  #nick(old: string, name: string, ts: number): void {
-    if (this.#isMe(old)) {
-      this.me = name;
-      this.#token = '';
-    }
-    for (const c of this.conversations.values()) {
-      if (c.users.includes(old) || c.key === this.view) {
-        c.users = c.users.map((u) => (u === old ? name : u));
-        c.addEvent(`${old} is now known as ${name}`, ts);
-      }
-    }
-    this.#persist();
   }
 
   #readView(): void {
@@ -585,38 +415,5 @@ export class Chat {
     if (c.readUpTo > before && this.features.includes('read-markers')) {
       this.#connection.send({ type: 'read', room: c.room ?? PRIVATE, msg: c.readUpTo });
     }
-  }
-
-  #drop(key: string): void {
-    this.conversations.delete(key);
-    if (this.view === key) {
-      const next = this.list[0];
-      this.view = '';
-      if (next) this.select(next.key);
-    }
-    this.#persist();
-  }
-
-  #isMe(name: string): boolean {
-    return name.toLowerCase() === this.me.toLowerCase();
-  }
-
-  #note(text: string, error = false): void {
-    const c = this.current;
-    if (c) c.addEvent(text, Date.now(), error);
-    else this.loginError = text;
-    this.#changed();
-  }
-
-  #persist(): void {
-    const next: Saved = {
-      name: this.me,
-      token: this.#token,
-      account: this.#account,
-      ...this.conversations.positions(),
-      view: this.view || (this.#saved?.view ?? ''),
-    };
-    this.#saved = next;
-    save(next);
   }
 }
