@@ -22,9 +22,10 @@ export const CONTENT_SECURITY_POLICY = [
 const HSTS = 'max-age=63072000';
 
 /**
- * HSTS only for a certificate someone chose and a CA issued: pinning a
- * browser to HTTPS with a self-signed one would lock its users out of the
- * "accept the warning" path for two years.
+ * HSTS only for a certificate someone chose (--cert/--key, certs/) and a CA
+ * issued. Never for natter's generated one, whose CA only those who imported
+ * it trust, nor a self-signed one: pinning a browser to HTTPS would lock its
+ * users out of the "accept the warning" path for two years.
  */
 export function wantsHsts(certPem: string, source: string): boolean {
   if (source === 'generated' || source === 'data-dir') return false;
