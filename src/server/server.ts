@@ -13,14 +13,13 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import type { WebSocket } from 'ws';
 import { natterError } from '../protocol/errors.ts';
-import { ALPN_NATIVE, type ClientFrame } from '../protocol/frames.ts';
+import { ALPN_NATIVE } from '../protocol/frames.ts';
 import { KEY_RULES_VERSION, nameKey } from '../core/names.ts';
 import { DEFAULT_EXEMPT, DEFAULT_ROOM, type Limits } from '../protocol/limits.ts';
 import { roomKey } from '../core/rooms.ts';
-import type { CertNames } from '../tls/cert-names.ts';
-import { loadServerCredentials, type ServerCredentials } from '../tls/server-credentials.ts';
+import { loadServerCredentials } from '../tls/server-credentials.ts';
 import { refuseRenegotiation } from '../tls/server-policy.ts';
-import type { RetentionPolicy, Store } from '../store/store.ts';
+import type { RetentionPolicy } from '../store/store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { Admission, REFUSAL_TEXT } from './admission.ts';
 import { ConnectionLimiter } from './connection-limits.ts';
@@ -34,12 +33,12 @@ import { registerProcessGauges } from './process-gauges.ts';
 import { Moderation } from './moderation.ts';
 import { createOpsEndpoints, readinessOf, type MetricsAccess } from './ops-endpoints.ts';
 import { applyReload, metricsAccessOf, TLS_CONTEXT, type ReloadOptions } from './reload.ts';
-import { DEFAULT_SCRYPT, type ScryptParams } from './passwords.ts';
+import { DEFAULT_SCRYPT } from './passwords.ts';
 import { startRetention } from './retention.ts';
 import { RoomDirectory } from './room-directory.ts';
-import type { Logger } from './log.ts';
 import type { Dialect } from './outgoing.ts';
 import { Session } from './session.ts';
+import type { RunningServer, ServerOptions } from './server-types.ts';
 import { sessionEvents } from './session-events.ts';
 import { greetTextClient } from './text-dialect.ts';
 import { startIrcSession } from './irc-dialect.ts';
@@ -66,71 +65,9 @@ export const SHUTDOWN_REASON = 'shutdown';
 /** How long shutdown waits for clients to take their goodbye before cutting them. */
 const SHUTDOWN_GRACE_MS = 3_000;
 
-export interface ServerOptions {
-  host: string;
-  port: number;
-  dataDir: string;
-  certFile?: string;
-  keyFile?: string;
-  limits: Limits;
-  log: Logger;
-  /** Shown to clients; the machine's host name by default. */
-  serverName?: string;
-  /** `full` (default): an ack means the message survives power loss; `normal`: survives crashes. */
-  dbSync?: 'full' | 'normal';
-  retention?: RetentionPolicy;
-  retentionIntervalMs?: number;
-  /** Use this store instead of SQLite in the data directory. */
-  store?: Store;
-  /** CIDR blocks exempt from per-address connection caps (loopback by default). */
-  exempt?: readonly string[];
-  /** Names of server operators (they must log in with the registered name's password). */
-  operators?: readonly string[];
-  /** Only registered names may log in. */
-  registeredOnly?: boolean;
-  /** Password hashing cost; the default is OWASP's scrypt recommendation. */
-  scrypt?: ScryptParams;
-  /** Tests only: called before each request is handled, so a test can make a handler throw. */
-  testFault?: (frame: ClientFrame) => void;
-  /** A second TLS port that speaks only IRC (conventionally 6697); off when absent. */
-  ircPort?: number;
-  /** Names a generated certificate carries besides the ones natter works out (--cert-names). */
-  certNames?: CertNames;
-  /** CIDR blocks that may read /metrics without a token (loopback by default). */
-  metricsAllow?: readonly string[];
-  /** Bearer token that admits anyone else to /metrics. */
-  metricsToken?: string;
-  /** Origins besides the server's own whose pages may open the WebSocket (`--web-origins`). */
-  webOrigins?: readonly string[];
-  /** The built web client (`web/dist` by default); without one, / says how to build it. */
-  webRoot?: string;
-}
-
-export type { ReloadOptions };
+export type { ReloadOptions, RunningServer, ServerOptions };
 
 export const DATABASE_FILE = 'natter.db';
-
-export interface RunningServer {
-  host: string;
-  port: number;
-  /** The certificate new connections get; replaced by a reload. */
-  credentials: ServerCredentials;
-  hub: Hub;
-  metrics: Metrics;
-  /** The IRC-only port, when one was asked for. */
-  ircPort?: number;
-  store: Store;
-  startedAt: number;
-  /**
-   * Re-reads certificate and key and applies new settings. Everything is
-   * checked before anything changes: on an error (thrown) the old settings
-   * all stay. Existing connections keep their TLS session; new ones get the
-   * new certificate.
-   */
-  reload(options: ReloadOptions): Promise<ServerCredentials>;
-  /** Tells every client why, flushes, and stops. Resolves when all sockets are closed. */
-  close(reason?: string): Promise<void>;
-}
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { log } = options;

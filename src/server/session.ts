@@ -11,7 +11,7 @@ import type { TLSSocket } from 'node:tls';
 import { natterError, type NatterError } from '../protocol/errors.ts';
 import type { ServerFrame } from '../protocol/frames.ts';
 import type { Limits } from '../protocol/limits.ts';
-import { LineDecoder, type LineEvent } from '../protocol/line-decoder.ts';
+import type { LineEvent } from '../protocol/line-decoder.ts';
 import type { ChatUser } from '../core/chat.ts';
 import { sanitizeText } from '../core/sanitize.ts';
 import type { Identity } from '../store/store.ts';
@@ -19,58 +19,12 @@ import { peerAddress } from './addresses.ts';
 import { FloodGate, type NameBuckets } from './flood-gate.ts';
 import { OutQueue } from './out-queue.ts';
 import { Outgoing, type Dialect } from './outgoing.ts';
+import { SocketLines, type SessionInput } from './session-input.ts';
+
+export type { SessionInput };
 
 /** How long a closing connection may take to say goodbye before it is cut. */
 const CLOSE_GRACE_MS = 2_000;
-
-/** Where a session's lines come from, and how it ends politely. */
-export interface SessionInput {
-  /** Frames go out as WebSocket messages rather than NDJSON/text lines. */
-  readonly webSocket: boolean;
-  /** Called once: `deliver` gets the lines (or decoding errors) of each arrival, in order. */
-  start(deliver: (events: LineEvent[]) => void): void;
-  pause(): void;
-  resume(): void;
-  /** Ends after what is already written (a WebSocket sends its close frame first). */
-  end(): void;
-  /** Bytes read off the socket before the session existed (while the dialect was detected). */
-  feed?(chunk: Buffer): void;
-}
-
-/** Lines read straight off the TLS socket: the native and text dialects. */
-class SocketLines implements SessionInput {
-  readonly webSocket = false;
-  readonly #socket: TLSSocket;
-  readonly #decoder: LineDecoder;
-
-  constructor(socket: TLSSocket, maxLineBytes: number) {
-    this.#socket = socket;
-    this.#decoder = new LineDecoder(maxLineBytes);
-  }
-
-  #deliver: (events: LineEvent[]) => void = () => {};
-
-  start(deliver: (events: LineEvent[]) => void): void {
-    this.#deliver = deliver;
-    this.#socket.on('data', (chunk: Buffer) => this.feed(chunk));
-  }
-
-  feed(chunk: Buffer): void {
-    this.#deliver(this.#decoder.push(chunk));
-  }
-
-  pause(): void {
-    this.#socket.pause();
-  }
-
-  resume(): void {
-    this.#socket.resume();
-  }
-
-  end(): void {
-    this.#socket.end();
-  }
-}
 
 export interface SessionEvents {
   /** A promise makes the session wait for it before handling the next line. */

@@ -8,7 +8,7 @@
 import type { RawData, WebSocket } from 'ws';
 import { natterError } from '../protocol/errors.ts';
 import type { LineEvent } from '../protocol/line-decoder.ts';
-import type { SessionInput } from './session.ts';
+import type { SessionInput } from './session-input.ts';
 
 /** Close codes `ws` uses for what it refuses, and natter's code for each. */
 const REFUSALS: Record<string, 'too_long' | 'bad_utf8' | 'bad_frame'> = {
