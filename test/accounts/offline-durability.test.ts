@@ -6,26 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import type { ServerFrame } from '../../src/protocol/frames.ts';
-import { makeTempDir, NativeClient, ProcessLines } from '../helpers/server.ts';
+import { makeTempDir, NativeClient, serveProcess } from '../helpers/server.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const PASSWORD = 'a long enough password';
-
-async function serve(
-  t: { after(fn: () => Promise<void>): void },
-  dataDir: string,
-): Promise<{ server: ProcessLines; port: number }> {
-  const server = new ProcessLines(
-    process.execPath,
-    ['src/cli/main.ts', 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'silent'],
-    { cwd: ROOT },
-  );
-  t.after(() => server.stop());
-  const line = await server.waitForLine(/^natter listening on /u, 'the listening line');
-  return { server, port: Number(/:(\d+) /u.exec(line)![1]) };
-}
 
 async function hello(port: number, frame: Record<string, unknown>): Promise<NativeClient> {
   const client = await NativeClient.connect(port);
@@ -41,7 +25,7 @@ test('an offline private message survives kill -9 and reaches both devices of th
   t.after(async () => {
     for (const c of clients) c.close();
   });
-  const first = await serve(t, dataDir);
+  const first = await serveProcess(t, dataDir);
   const bob = await hello(first.port, { name: 'bob' });
   clients.push(bob);
   bob.send({ type: 'register', password: PASSWORD });
@@ -57,7 +41,7 @@ test('an offline private message survives kill -9 and reaches both devices of th
   first.server.child.kill('SIGKILL');
   await first.server.waitForExit();
 
-  const second = await serve(t, dataDir);
+  const second = await serveProcess(t, dataDir);
   const devices = await Promise.all([
     hello(second.port, { name: 'bob', password: PASSWORD }),
     hello(second.port, { name: 'bob', password: PASSWORD }),

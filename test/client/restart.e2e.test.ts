@@ -11,36 +11,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { MessageEvent, ServerFrame } from '../../src/protocol/frames.ts';
-import { makeTempDir, NativeClient, onPath, ProcessLines } from '../helpers/server.ts';
+import { makeTempDir, NativeClient, onPath, serveProcess } from '../helpers/server.ts';
 import { ChatProcess } from './helpers.ts';
 import { Tmux } from './tui/tmux-helper.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-
-/** `natter serve` as a child process (stopped when the test ends); resolves once it listens. */
-async function serve(
-  t: { after(fn: () => Promise<void>): void },
-  dataDir: string,
-  port = 0,
-): Promise<{ server: ProcessLines; port: number }> {
-  const server = new ProcessLines(
-    process.execPath,
-    [
-      'src/cli/main.ts',
-      'serve',
-      '--port',
-      String(port),
-      '--data-dir',
-      dataDir,
-      '--log-level',
-      'silent',
-    ],
-    { cwd: ROOT },
-  );
-  t.after(() => server.stop());
-  const line = await server.waitForLine(/^natter listening on /u, 'the listening line');
-  return { server, port: Number(/:(\d+) /u.exec(line)![1]) };
-}
 
 test(
   'SIGTERM and a restart: a TUI client and a line-mode client come back online by themselves; pending messages are acked once',
@@ -56,7 +29,7 @@ test(
       await rm(home, { recursive: true, force: true });
       await rm(dataDir, { recursive: true, force: true });
     });
-    const first = await serve(t, dataDir);
+    const first = await serveProcess(t, dataDir);
     const ca = path.join(dataDir, 'certs', 'server.crt');
     const args = (user: string) => ['--port', String(first.port), '--user', user, '--ca', ca];
 
@@ -77,7 +50,7 @@ test(
     bot.write('sent while it was down');
     await tmux.type('alice', 'typed while it was down');
 
-    const second = await serve(t, dataDir, first.port);
+    const second = await serveProcess(t, dataDir, { port: first.port });
     await tmux.until('alice', (s) => / online \| alice \| #lobby /u.test(s), 'online again');
     await bot.waitForStdout(/<bot> sent while it was down$/u);
     await tmux.until('alice', (s) => /<alice> typed while it was down/u.test(s), 'its own line');
@@ -121,7 +94,7 @@ test('line mode gives up after --reconnect-for with the unacknowledged count, ex
     await rm(home, { recursive: true, force: true });
     await rm(dataDir, { recursive: true, force: true });
   });
-  const first = await serve(t, dataDir);
+  const first = await serveProcess(t, dataDir);
   const bot = new ChatProcess(
     [
       '--port',

@@ -402,3 +402,37 @@ export class ProcessLines {
     await this.exited;
   }
 }
+
+/**
+ * `natter serve` as a child process on `port` (0: a free one), stopped when
+ * the test ends; resolves with its port once it listens. For tests that
+ * signal or kill the server.
+ */
+export async function serveProcess(
+  t: Teardown,
+  dataDir: string,
+  options: { port?: number; args?: readonly string[] } = {},
+): Promise<{ server: ProcessLines; port: number }> {
+  const server = new ProcessLines(
+    process.execPath,
+    [
+      SERVE_MAIN,
+      'serve',
+      '--port',
+      String(options.port ?? 0),
+      '--data-dir',
+      dataDir,
+      '--log-level',
+      'silent',
+      ...(options.args ?? []),
+    ],
+    { cwd: path.resolve(import.meta.dirname, '..', '..') },
+  );
+  t.after(() => server.stop());
+  const line = await server.waitForLine(/^natter listening on /u, 'the listening line');
+  const match = /:(\d+) \(TLS/u.exec(line);
+  if (!match) throw new Error(`no port in: ${line}`);
+  return { server, port: Number(match[1]) };
+}
+
+const SERVE_MAIN = path.resolve(import.meta.dirname, '..', '..', 'src', 'cli', 'main.ts');
