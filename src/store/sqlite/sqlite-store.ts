@@ -24,6 +24,10 @@ import { SqliteAccounts } from './sqlite-moderation.ts';
 
 export type SqliteStoreOptions = DatabaseOptions;
 
+type TokenWrite =
+  | { tokenHash: string; identity: Identity; expiresAt: number; revoke?: undefined }
+  | { revoke: string; except: string | null };
+
 function toMessage(row: Row): StoredMessage {
   return {
     id: Number(row.id),
@@ -57,13 +61,9 @@ export class SqliteStore implements Store {
   readonly accounts: SqliteAccounts;
   readonly moderation: SqliteAccounts;
   readonly #memberships: SqliteMemberships;
-  #tokenWrites: {
-    tokenHash: string;
-    identity: Identity;
-    expiresAt: number;
-    resolve(): void;
-    reject(error: unknown): void;
-  }[] = [];
+  /** Token saves and revocations of this turn, applied in order in one transaction. */
+  #tokenWrites: TokenWrite[] = [];
+  #tokenWaiters: { resolve(): void; reject(error: unknown): void }[] = [];
 
   constructor(file: string, options: DatabaseOptions = {}) {
     this.file = file;
@@ -242,28 +242,39 @@ export class SqliteStore implements Store {
    * fsync): a burst of logins must not cost a disk flush each.
    */
   saveResumeToken(tokenHash: string, identity: Identity, expiresAt: number): Promise<void> {
+    return this.#queueToken({ tokenHash, identity, expiresAt });
+  }
+
+  #queueToken(write: TokenWrite): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#tokenWrites.push({ tokenHash, identity, expiresAt, resolve, reject });
+      this.#tokenWrites.push(write);
+      this.#tokenWaiters.push({ resolve, reject });
       if (this.#tokenWrites.length === 1) setImmediate(() => this.#flushTokens());
     });
   }
 
   #flushTokens(): void {
     const batch = this.#tokenWrites.splice(0);
+    const waiters = this.#tokenWaiters.splice(0);
     if (batch.length === 0 || !this.#db.isOpen) return;
     const upsert = this.#sql(
       `INSERT INTO resume_tokens (token_hash, name_key, since, expires_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (token_hash) DO UPDATE SET
          name_key = excluded.name_key, since = excluded.since, expires_at = excluded.expires_at`,
     );
+    const revoke = this.#sql(
+      'DELETE FROM resume_tokens WHERE name_key = ? AND token_hash IS NOT ?',
+    );
     try {
       this.#transaction(() => {
-        for (const w of batch)
-          upsert.run(w.tokenHash, w.identity.nameKey, w.identity.since, w.expiresAt);
+        for (const w of batch) {
+          if (w.revoke !== undefined) revoke.run(w.revoke, w.except);
+          else upsert.run(w.tokenHash, w.identity.nameKey, w.identity.since, w.expiresAt);
+        }
       });
-      for (const w of batch) w.resolve();
+      for (const w of waiters) w.resolve();
     } catch (error) {
-      for (const w of batch) w.reject(error);
+      for (const w of waiters) w.reject(error);
     }
   }
 
@@ -274,13 +285,13 @@ export class SqliteStore implements Store {
     return row ? { nameKey: row.name_key as string, since: Number(row.since) } : undefined;
   }
 
-  async revokeResumeTokens(nameKey: string, exceptTokenHash: string | null): Promise<void> {
-    // Pending writes first: a token saved this turn must not outlive the revocation.
-    this.#flushTokens();
-    this.#sql('DELETE FROM resume_tokens WHERE name_key = ? AND token_hash IS NOT ?').run(
-      nameKey,
-      exceptTokenHash,
-    );
+  /**
+   * Queued behind the token writes of this turn, in the same transaction: a
+   * burst of new guests must not cost a disk flush each, and a token saved
+   * before the revocation does not outlive it.
+   */
+  revokeResumeTokens(nameKey: string, exceptTokenHash: string | null): Promise<void> {
+    return this.#queueToken({ revoke: nameKey, except: exceptTokenHash });
   }
 
   async enforceRetention(policy: RetentionPolicy, now: number, maxRows: number): Promise<number> {
