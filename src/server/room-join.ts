@@ -174,8 +174,9 @@ async function replayRoom(
 /**
  * What to replay to a session entering a room (or its private messages):
  * after its resume point when it has one; for an account, everything unread
- * since its read position when that is more than the usual page, else the
- * usual page of recent messages.
+ * since its read position when that is more than the usual page (the newest
+ * `historyMax` when it is more than that), else the usual page of recent
+ * messages.
  */
 export async function replayPlan(
   ctx: HubContext,
@@ -193,9 +194,13 @@ export async function replayPlan(
   if (account === null) return recent;
   const marker = await ctx.markers.get(account, markerKey);
   if (marker === 0) return recent;
-  if (unreadOnly) return { query: { after: marker, limit: historyMax } };
-  const unread = await countAfter(marker, historyOnJoin + 1);
-  return unread > historyOnJoin ? { query: { after: marker, limit: historyMax } } : recent;
+  const unread = await countAfter(marker, historyMax + 1);
+  // More unread than one replay holds: the newest `historyMax`, up to now, so
+  // the screen has no hole between old unread lines and live ones; the rest
+  // is further back (`more: true`), for scroll-back to page.
+  if (unread > historyMax) return { query: { limit: historyMax } };
+  if (unreadOnly || unread > historyOnJoin) return { query: { after: marker, limit: historyMax } };
+  return recent;
 }
 
 /** Makes a room the session is in its current room (text mode's /switch, and /join of a joined room). */

@@ -281,3 +281,27 @@ test('a mute follows the holding: /nick does not shed it', async (t) => {
   const said = await sayAndWait(bob, 'can I talk', { room: '#den' });
   assert.equal(said.type === 'error' && said.code, 'muted');
 });
+
+test('more unread than one replay holds: a new device gets the newest history-max, up to now, with no hole', async (t) => {
+  const server = await AccountServer.start(t, { limits: { historyOnJoin: 2, historyMax: 5 } });
+  (await server.registered('alice', PASSWORD)).close();
+  const a = (await device(server, 'alice', '127.0.2.1')).client;
+  await join(a, '#busy');
+  const bob = await server.native('bob');
+  await join(bob, '#busy');
+  const first = await sayAndWait(bob, 'm0', { room: '#busy' });
+  assert.ok(first.type === 'ack');
+  a.send({ type: 'read', room: '#busy', msg: first.msg });
+  a.close();
+  for (let i = 1; i <= 9; i++) await sayAndWait(bob, `m${i}`, { room: '#busy' });
+
+  const b = (await device(server, 'alice', '127.0.2.2')).client;
+  const replayed = frames(b)
+    .filter((f) => f.type === 'message' && f.room === '#busy')
+    .map((f) => (f.type === 'message' ? f.text : ''));
+  assert.deepEqual(replayed, ['m5', 'm6', 'm7', 'm8', 'm9']);
+  const end = frames(b).find((f) => f.type === 'history' && f.room === '#busy');
+  assert.ok(end?.type === 'history' && end.more === true);
+  const read = frames(b).find((f) => f.type === 'read' && f.room === '#busy');
+  assert.deepEqual(read, { type: 'read', room: '#busy', msg: first.msg, unread: 6 });
+});
