@@ -10,17 +10,16 @@ import { checkName } from '../core/names.ts';
 import { hashPassword, passwordProblem } from '../server/passwords.ts';
 import { DATABASE_FILE } from '../server/server.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
-import { formatOptionsHelp, parseOptions, UsageError, type OptionSpec } from './options.ts';
+import {
+  formatOptionsHelp,
+  parseOptions,
+  UsageError,
+  type OptionSpec,
+  DATA_DIR_OPTION,
+  HELP_OPTION,
+} from './options.ts';
 
-const OPTIONS: readonly OptionSpec[] = [
-  {
-    name: 'data-dir',
-    kind: 'string',
-    default: './data',
-    description: "the server's data directory",
-  },
-  { name: 'help', short: 'h', kind: 'boolean', description: 'show this help' },
-];
+const OPTIONS: readonly OptionSpec[] = [DATA_DIR_OPTION, HELP_OPTION];
 
 const USAGE = `usage: natter account create NAME [--data-dir DIR]    (password on stdin)
        natter account password NAME [--data-dir DIR]  (new password on stdin)

@@ -5,16 +5,18 @@
 import { parseDuration } from '../core/units.ts';
 import { ADMIN_SOCKET_FILE } from '../server/admin-socket.ts';
 import { AdminError, adminRequest } from './admin-client.ts';
-import { formatOptionsHelp, parseOptions, UsageError, type OptionSpec } from './options.ts';
+import {
+  formatOptionsHelp,
+  parseOptions,
+  UsageError,
+  type OptionSpec,
+  DATA_DIR_OPTION,
+  HELP_OPTION,
+} from './options.ts';
 import path from 'node:path';
 
 const OPTIONS: readonly OptionSpec[] = [
-  {
-    name: 'data-dir',
-    kind: 'string',
-    default: './data',
-    description: "the server's data directory",
-  },
+  DATA_DIR_OPTION,
   { name: 'socket', kind: 'string', description: 'admin socket (default <data-dir>/admin.sock)' },
   { name: 'room', kind: 'string', description: 'kick, ban, say: this room only' },
   { name: 'reason', kind: 'string', description: 'kick, ban: shown to the people concerned' },
@@ -25,7 +27,7 @@ const OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'unlock', kind: 'boolean', description: 'accounts lock: unlock instead' },
   { name: 'json', kind: 'boolean', description: 'print the reply as JSON' },
-  { name: 'help', short: 'h', kind: 'boolean', description: 'show this help' },
+  HELP_OPTION,
 ];
 
 const USAGE = `usage: natter admin COMMAND [options]

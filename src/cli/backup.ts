@@ -6,17 +6,16 @@
 import path from 'node:path';
 import { DATABASE_FILE } from '../server/server.ts';
 import { BackupError, backupDatabase } from '../store/sqlite/backup.ts';
-import { formatOptionsHelp, parseOptions, UsageError, type OptionSpec } from './options.ts';
+import {
+  formatOptionsHelp,
+  parseOptions,
+  UsageError,
+  type OptionSpec,
+  DATA_DIR_OPTION,
+  HELP_OPTION,
+} from './options.ts';
 
-const OPTIONS: readonly OptionSpec[] = [
-  {
-    name: 'data-dir',
-    kind: 'string',
-    default: './data',
-    description: "the server's data directory",
-  },
-  { name: 'help', short: 'h', kind: 'boolean', description: 'show this help' },
-];
+const OPTIONS: readonly OptionSpec[] = [DATA_DIR_OPTION, HELP_OPTION];
 
 const USAGE = `usage: natter backup FILE [--data-dir DIR]
 

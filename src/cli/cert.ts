@@ -7,17 +7,16 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CA_CERT_FILE, certsDir } from '../tls/server-credentials.ts';
-import { formatOptionsHelp, parseOptions, UsageError, type OptionSpec } from './options.ts';
+import {
+  formatOptionsHelp,
+  parseOptions,
+  UsageError,
+  type OptionSpec,
+  DATA_DIR_OPTION,
+  HELP_OPTION,
+} from './options.ts';
 
-const OPTIONS: readonly OptionSpec[] = [
-  {
-    name: 'data-dir',
-    kind: 'string',
-    default: './data',
-    description: "the server's data directory",
-  },
-  { name: 'help', short: 'h', kind: 'boolean', description: 'show this help' },
-];
+const OPTIONS: readonly OptionSpec[] = [DATA_DIR_OPTION, HELP_OPTION];
 
 const USAGE = `usage: natter cert ca [--data-dir DIR] > natter-ca.crt
 

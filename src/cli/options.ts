@@ -25,6 +25,20 @@ export type OptionValues = Record<string, string | number | boolean | undefined>
 
 export class UsageError extends Error {}
 
+/** `--data-dir` for the commands that act on a server's data (account, admin, backup, cert). */
+export const DATA_DIR_OPTION: OptionSpec = {
+  name: 'data-dir',
+  kind: 'string',
+  default: './data',
+  description: "the server's data directory",
+};
+export const HELP_OPTION: OptionSpec = {
+  name: 'help',
+  short: 'h',
+  kind: 'boolean',
+  description: 'show this help',
+};
+
 function convert(spec: OptionSpec, raw: unknown, source: string): string | number | boolean {
   const where = source === '--' ? `--${spec.name}` : `${source} ${spec.name}`;
   try {

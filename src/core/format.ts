@@ -37,7 +37,8 @@ export function formatMessage(m: MessageEvent, now?: number): string {
     : `${stamp} ${where} <${m.from}> ${m.text}`;
 }
 
-const ACTION_TEXT: Record<ModerationEvent['action'], string> = {
+/** How a moderation action reads in a sentence (text mode, IRC notices). */
+export const ACTION_TEXT: Record<ModerationEvent['action'], string> = {
   kick: 'kicked',
   ban: 'banned',
   unban: 'lifted the ban on',

@@ -5,6 +5,7 @@
  * per-connection parts (own-message echo, history batches, numerics) are
  * decided here.
  */
+import { ACTION_TEXT } from '../core/format.ts';
 import type { MessageEvent, ModerationEvent, ServerFrame } from '../protocol/frames.ts';
 import { ctcpAction, ircSafe } from '../protocol/irc-format.ts';
 import { formatIrcLine, splitUtf8, utf8Bytes } from '../protocol/irc-message.ts';
@@ -18,16 +19,6 @@ type Tags = [string, string][];
 
 /** Own message ids remembered until their delivery comes back. */
 const MAX_SENT = 64;
-
-const ACTION_TEXT: Record<ModerationEvent['action'], string> = {
-  kick: 'kicked',
-  ban: 'banned',
-  unban: 'lifted the ban on',
-  mute: 'muted',
-  unmute: 'unmuted',
-  op: 'gave operator rights to',
-  deop: 'took operator rights from',
-};
 
 /** Room notices about text mode's "current room", which IRC does not have. */
 const CURRENT_ROOM_NOTICE = /^you are (?:now in #|in no room)/u;
